@@ -1,0 +1,139 @@
+#include "cli/config_loader.hpp"
+
+#include <charconv>
+#include <cstdlib>
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+namespace latch::cli {
+namespace {
+
+// The limits that can be configured, by their key in [limits] (and LATCH_LIMITS_<KEY>).
+struct LimitOption {
+  const char* key;
+  Millis Limits::*millis = nullptr;
+  std::size_t Limits::*count = nullptr;
+};
+
+constexpr LimitOption kLimitOptions[] = {
+    {"handshake_timeout_ms", &Limits::handshakeTimeout},
+    {"keepalive_interval_ms", &Limits::keepAliveInterval},
+    {"client_timeout_ms", &Limits::clientTimeout},
+    {"disconnect_timeout_ms", &Limits::disconnectTimeout},
+    {"long_poll_timeout_ms", &Limits::longPollTimeout},
+    {"client_result_timeout_ms", &Limits::clientResultTimeout},
+    {"request_timeout_ms", &Limits::requestTimeout},
+    {"idle_timeout_ms", &Limits::idleTimeout},
+    {"max_message_bytes", nullptr, &Limits::maxMessageBytes},
+    {"max_backlog_bytes", nullptr, &Limits::maxBacklogBytes},
+    {"max_connections", nullptr, &Limits::maxConnections},
+    {"max_sockets", nullptr, &Limits::maxSockets},
+    {"max_parallel_invocations", nullptr, &Limits::maxParallelInvocations},
+    {"max_pending_client_results", nullptr, &Limits::maxPendingClientResults},
+    {"max_invocation_id_bytes", nullptr, &Limits::maxInvocationIdBytes},
+    {"max_header_bytes", nullptr, &Limits::maxHeaderBytes},
+    {"max_body_bytes", nullptr, &Limits::maxBodyBytes},
+};
+
+Error<ConfigErrc> badValue(std::string_view key, std::string_view why) {
+  return makeError(ConfigErrc::Value, fmt::format("{}: {}", key, why));
+}
+
+Result<void, ConfigErrc> setLimit(const LimitOption& option, std::int64_t value, Limits& limits) {
+  if (value < 0) return badValue(option.key, "must not be negative");
+  if (option.millis) {
+    limits.*option.millis = Millis(value);
+  } else {
+    limits.*option.count = static_cast<std::size_t>(value);
+  }
+  return {};
+}
+
+std::optional<std::int64_t> parseInt(std::string_view text) {
+  std::int64_t v = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || ptr != text.data() + text.size() || text.empty()) return std::nullopt;
+  return v;
+}
+
+std::string upper(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+}  // namespace
+
+Result<void, ConfigErrc> applyListen(const std::string& listen, ServeConfig& config) {
+  const auto colon = listen.rfind(':');
+  if (colon == std::string::npos) return badValue("listen", "expected HOST:PORT");
+  std::string host = listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  const auto port = parseInt(std::string_view(listen).substr(colon + 1));
+  if (host.empty() || !port || *port < 0 || *port > 65535) {
+    return badValue("listen", "expected HOST:PORT with a port from 0 to 65535");
+  }
+  config.server.host = host;
+  config.server.port = static_cast<std::uint16_t>(*port);
+  return {};
+}
+
+Result<void, ConfigErrc> applyConfigFile(const std::string& path, ServeConfig& config) {
+  toml::table table;
+  try {
+    table = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    return makeError(ConfigErrc::File,
+                     fmt::format("{}: {} (line {})", path, std::string(e.description()),
+                                 e.source().begin.line));
+  }
+  if (auto v = table["listen"].value<std::string>()) {
+    if (auto r = applyListen(*v, config); !r) return r;
+  }
+  if (auto v = table["data"].value<std::string>()) config.dataDir = *v;
+  if (auto v = table["log_level"].value<std::string>()) config.logLevel = *v;
+  if (auto v = table["insecure_http"].value<bool>()) config.server.insecureHttp = *v;
+  if (auto v = table["threads"].value<std::int64_t>()) {
+    if (*v < 0 || *v > 256) return badValue("threads", "must be from 0 to 256");
+    config.server.threads = static_cast<unsigned>(*v);
+  }
+  if (auto v = table["tls"]["cert"].value<std::string>()) config.server.tlsCertFile = *v;
+  if (auto v = table["tls"]["key"].value<std::string>()) config.server.tlsKeyFile = *v;
+  if (const toml::table* limits = table["limits"].as_table()) {
+    for (const auto& [key, node] : *limits) {
+      const LimitOption* option = nullptr;
+      for (const auto& o : kLimitOptions) {
+        if (key.str() == o.key) option = &o;
+      }
+      if (!option) return badValue(fmt::format("limits.{}", key.str()), "unknown setting");
+      const auto value = node.value<std::int64_t>();
+      if (!value) return badValue(option->key, "must be a whole number");
+      if (auto r = setLimit(*option, *value, config.server.limits); !r) return r;
+    }
+  }
+  return {};
+}
+
+Result<void, ConfigErrc> applyEnvironment(ServeConfig& config) {
+  if (const char* v = std::getenv("LATCH_LISTEN")) {
+    if (auto r = applyListen(v, config); !r) return r;
+  }
+  if (const char* v = std::getenv("LATCH_DATA")) config.dataDir = v;
+  if (const char* v = std::getenv("LATCH_LOG_LEVEL")) config.logLevel = v;
+  if (const char* v = std::getenv("LATCH_TLS_CERT")) config.server.tlsCertFile = v;
+  if (const char* v = std::getenv("LATCH_TLS_KEY")) config.server.tlsKeyFile = v;
+  for (const auto& option : kLimitOptions) {
+    const std::string name = "LATCH_LIMITS_" + upper(option.key);
+    if (const char* v = std::getenv(name.c_str())) {
+      const auto value = parseInt(v);
+      if (!value) return badValue(name, "must be a whole number");
+      if (auto r = setLimit(option, *value, config.server.limits); !r) return r;
+    }
+  }
+  return {};
+}
+
+}  // namespace latch::cli

@@ -1,0 +1,97 @@
+#include "cli/serve_command.hpp"
+
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "cli/config_loader.hpp"
+#include "common/logging.hpp"
+#include "hub/builtin_methods.hpp"
+#include "hub/hub.hpp"
+#include "transport/server.hpp"
+
+namespace latch::cli {
+namespace {
+
+struct ServeFlags {
+  std::string configFile;
+  std::string dataDir;
+  std::string listen;
+  std::string tlsCert;
+  std::string tlsKey;
+  std::string logLevel;
+  bool insecureHttp = false;
+};
+
+[[noreturn]] void fail(const std::string& message) {
+  fmt::print(stderr, "latch serve: {}\n", message);
+  std::exit(1);
+}
+
+// Creates the data directory, readable by its owner only.
+void prepareDataDir(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) fail(fmt::format("cannot create data directory {}: {}", dir, ec.message()));
+  fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+  if (ec) fail(fmt::format("cannot restrict data directory {}: {}", dir, ec.message()));
+}
+
+void runServe(const ServeFlags& flags, void (*extraMethods)(hub::Hub&)) {
+  ServeConfig config;
+  // Precedence: embedded defaults, then the TOML file, then LATCH_* variables, then flags.
+  if (!flags.configFile.empty()) {
+    if (auto r = applyConfigFile(flags.configFile, config); !r) fail(r.error().message);
+  }
+  if (auto r = applyEnvironment(config); !r) fail(r.error().message);
+  if (!flags.listen.empty()) {
+    if (auto r = applyListen(flags.listen, config); !r) fail(r.error().message);
+  }
+  if (!flags.dataDir.empty()) config.dataDir = flags.dataDir;
+  if (!flags.tlsCert.empty()) config.server.tlsCertFile = flags.tlsCert;
+  if (!flags.tlsKey.empty()) config.server.tlsKeyFile = flags.tlsKey;
+  if (!flags.logLevel.empty()) config.logLevel = flags.logLevel;
+  if (flags.insecureHttp) config.server.insecureHttp = true;
+
+  initLogging(config.logLevel);
+  prepareDataDir(config.dataDir);
+
+  hub::Hub hub;
+  hub::registerBuiltinMethods(hub);
+  if (extraMethods) extraMethods(hub);
+
+  transport::Server server(config.server, hub);
+  if (auto r = server.start(); !r) fail(r.error().message);
+  const std::string scheme = server.tls() ? "https" : "http";
+  // Tests and scripts read this line to learn the port.
+  fmt::print("latch listening on {}://{}:{}/hubs/command\n", scheme,
+             config.server.host.find(':') != std::string::npos
+                 ? "[" + config.server.host + "]"
+                 : config.server.host,
+             server.port());
+  std::fflush(stdout);
+  server.run();
+}
+
+}  // namespace
+
+void addServeCommand(CLI::App& app, void (*extraMethods)(hub::Hub&)) {
+  auto flags = std::make_shared<ServeFlags>();
+  CLI::App* serve = app.add_subcommand("serve", "Run the Latch server");
+  serve->add_option("--config", flags->configFile, "TOML configuration file");
+  serve->add_option("--data", flags->dataDir, "Data directory (default ./latch-data)");
+  serve->add_option("--listen", flags->listen, "HOST:PORT to listen on (default 127.0.0.1:5000)");
+  serve->add_option("--tls-cert", flags->tlsCert, "TLS certificate chain (PEM)");
+  serve->add_option("--tls-key", flags->tlsKey, "TLS private key (PEM)");
+  serve->add_option("--log-level", flags->logLevel, "trace, debug, info, warn, error");
+  serve->add_flag("--insecure-http", flags->insecureHttp,
+                  "Allow plain HTTP on a non-loopback address");
+  serve->callback([flags, extraMethods] { runServe(*flags, extraMethods); });
+}
+
+}  // namespace latch::cli

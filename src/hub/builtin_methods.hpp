@@ -1,0 +1,14 @@
+#pragma once
+
+namespace latch::hub {
+
+class Hub;
+
+// Registers the methods every Latch server has: Whoami().
+void registerBuiltinMethods(Hub& hub);
+
+// Registers test-only methods (Echo, Add, ...ForTest). Defined in test_methods.cpp, which
+// only the test-hook build of the server and the unit tests link: never the release binary.
+void registerTestMethodsForTest(Hub& hub);
+
+}  // namespace latch::hub

@@ -1,0 +1,51 @@
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "common/clock.hpp"
+#include "common/limits.hpp"
+#include "hub/hub_connection.hpp"
+
+namespace latch::hub {
+
+class Hub;
+
+// Every live hub connection, by connection token. Creates connections (negotiate or a
+// WebSocket without negotiate), forgets them when they close, drives their deadlines.
+// Thread-safe.
+class ConnectionRegistry {
+ public:
+  ConnectionRegistry(const Limits& limits, Hub& hub, const Clock& clock);
+
+  // A new connection with a fresh 128-bit id and a separate 128-bit token (the same value
+  // when `tokenIsId`, for negotiate version 0), or null when the maximum number of
+  // connections is reached.
+  std::shared_ptr<HubConnection> create(bool tokenIsId = false);
+
+  // The connection with this token, or null (unknown or already closed).
+  std::shared_ptr<HubConnection> find(std::string_view token) const;
+
+  // Runs every connection's deadlines (see HubConnection::tick).
+  void tick(SteadyTime now);
+
+  // Sends Close with `error` to every connection (shutdown).
+  void closeAll(std::string_view error, bool allowReconnect);
+
+  std::size_t size() const;
+
+ private:
+  void remove(const std::string& token);
+
+  const Limits& limits_;
+  Hub& hub_;
+  const Clock& clock_;
+  mutable std::mutex mu_;
+  std::unordered_map<std::string, std::shared_ptr<HubConnection>> byToken_;
+};
+
+}  // namespace latch::hub

@@ -1,0 +1,38 @@
+#include "hub/hub.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "hub/hub_connection.hpp"
+
+namespace latch::hub {
+
+void Hub::add(std::string name, MethodHandler handler) {
+  methods_.insert_or_assign(std::move(name), std::move(handler));
+}
+
+bool Hub::has(std::string_view name) const { return methods_.find(name) != methods_.end(); }
+
+void Hub::dispatch(const std::shared_ptr<HubConnection>& caller,
+                   protocol::InvocationMessage&& message, Completer done) const {
+  if (message.stream || !message.streamIds.empty()) {
+    done.error("Streaming is not supported by this server.");
+    return;
+  }
+  auto it = methods_.find(message.target);
+  if (it == methods_.end()) {
+    // The name is client text: printable ASCII of bounded length is echoed, nothing else.
+    const std::string& t = message.target;
+    const bool printable = t.size() <= 64 && std::all_of(t.begin(), t.end(), [](char c) {
+                             return c >= 0x20 && c < 0x7f;
+                           });
+    done.error(printable ? fmt::format("Unknown hub method '{}'", t)
+                         : std::string("Unknown hub method"));
+    return;
+  }
+  CallContext ctx{caller, message.invocationId ? std::string_view(*message.invocationId)
+                                               : std::string_view()};
+  it->second(ctx, message.arguments, std::move(done));
+}
+
+}  // namespace latch::hub

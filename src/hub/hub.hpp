@@ -1,0 +1,52 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include <boost/json/array.hpp>
+
+#include "hub/completer.hpp"
+#include "hub/hub_error.hpp"
+#include "protocol/hub_message.hpp"
+
+namespace latch::hub {
+
+class HubConnection;
+
+// What a method sees of the call: the caller and the invocation id (empty if non-blocking).
+struct CallContext {
+  const std::shared_ptr<HubConnection>& caller;
+  std::string_view invocationId;
+};
+
+// A method receives its raw arguments and completes through the Completer, at once or
+// later (for instance after awaiting a client result). It must not block.
+using MethodHandler = std::function<void(CallContext&, boost::json::array& args, Completer)>;
+
+// The hub's method table and dispatcher. Methods are registered before the server starts;
+// after that the table is read-only, so dispatch() is thread-safe.
+class Hub {
+ public:
+  // Registers `name` (case-sensitive, no overloads: a second registration replaces the
+  // first). See hub/method_binding.hpp for typed registration.
+  void add(std::string name, MethodHandler handler);
+
+  bool has(std::string_view name) const;
+
+  // Runs one client invocation: unknown methods and streaming requests are answered with a
+  // Completion error (nothing for non-blocking ones); the method completes through `done`.
+  void dispatch(const std::shared_ptr<HubConnection>& caller,
+                protocol::InvocationMessage&& message, Completer done) const;
+
+ private:
+  struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, MethodHandler, StringHash, std::equal_to<>> methods_;
+};
+
+}  // namespace latch::hub

@@ -1,0 +1,361 @@
+#include "hub/hub_connection.hpp"
+
+#include <variant>
+#include <vector>
+
+#include <spdlog/spdlog.h>
+
+#include "hub/completer.hpp"
+#include "hub/hub.hpp"
+#include "protocol/handshake.hpp"
+#include "protocol/message_writer.hpp"
+
+namespace latch::hub {
+
+std::string_view transportName(TransportKind kind) {
+  switch (kind) {
+    case TransportKind::WebSockets:
+      return "WebSockets";
+    case TransportKind::ServerSentEvents:
+      return "ServerSentEvents";
+    case TransportKind::LongPolling:
+      return "LongPolling";
+  }
+  return "Unknown";
+}
+
+HubConnection::HubConnection(std::string id, std::string token, const Limits& limits, Hub& hub,
+                             const Clock& clock, ClosedCallback onClosed)
+    : id_(std::move(id)),
+      token_(std::move(token)),
+      limits_(limits),
+      hub_(hub),
+      clock_(clock),
+      onClosed_(std::move(onClosed)),
+      created_(clock.now()),
+      splitter_(limits.maxMessageBytes),
+      lastSent_(created_.time_since_epoch().count()),
+      lastReceived_(created_.time_since_epoch().count()) {}
+
+HubConnection::~HubConnection() = default;
+
+std::int64_t HubConnection::nowTicks() const { return clock_.now().time_since_epoch().count(); }
+
+HubConnection::State HubConnection::state() const {
+  std::lock_guard lock(mu_);
+  return state_;
+}
+
+std::shared_ptr<TransportLink> HubConnection::link() const {
+  std::lock_guard lock(mu_);
+  return link_;
+}
+
+std::optional<TransportKind> HubConnection::transport() const {
+  std::lock_guard lock(mu_);
+  if (!link_) return std::nullopt;
+  return link_->kind();
+}
+
+HubConnection::Attach HubConnection::attach(std::shared_ptr<TransportLink> link) {
+  std::lock_guard lock(mu_);
+  if (state_ == State::Closed || closing_) return Attach::Closed;
+  if (link_ || state_ != State::Negotiated) return Attach::AlreadyAttached;
+  link_ = std::move(link);
+  state_ = State::Handshaking;
+  attachedAt_ = clock_.now();
+  lastReceived_ = attachedAt_.time_since_epoch().count();
+  return Attach::Attached;
+}
+
+void HubConnection::onReceive(std::string_view bytes) {
+  lastReceived_ = nowTicks();
+  auto fed = splitter_.feed(bytes, [this](std::string_view record) {
+    const State s = state();
+    if (s == State::Handshaking) return handleHandshake(record);
+    if (s == State::Connected) return handleMessage(record);
+    return false;
+  });
+  if (!fed) protocolError(fed.error().message);
+}
+
+bool HubConnection::handleHandshake(std::string_view record) {
+  auto request = protocol::parseHandshakeRequest(record);
+  if (!request) {
+    if (!errorLogged_.exchange(true)) {
+      spdlog::info("connection {}: handshake refused: {}", id_, request.error().message);
+    }
+    sendRaw(protocol::handshakeResponse(request.error().message));
+    close(std::nullopt);
+    return false;
+  }
+  {
+    std::lock_guard lock(mu_);
+    if (state_ != State::Handshaking || closing_) return false;
+    state_ = State::Connected;
+  }
+  return sendRaw(protocol::handshakeResponse(std::nullopt));
+}
+
+bool HubConnection::handleMessage(std::string_view record) {
+  protocol::ParseLimits parseLimits;
+  parseLimits.maxInvocationIdBytes = limits_.maxInvocationIdBytes;
+  auto parsed = protocol::parseHubMessage(record, parseLimits);
+  if (!parsed) {
+    protocolError(parsed.error().message);
+    return false;
+  }
+  return std::visit(
+      [this](auto&& m) -> bool {
+        using T = std::decay_t<decltype(m)>;
+        if constexpr (std::is_same_v<T, protocol::InvocationMessage>) {
+          handleInvocation(std::move(m));
+        } else if constexpr (std::is_same_v<T, protocol::CompletionMessage>) {
+          handleCompletion(std::move(m));
+        } else if constexpr (std::is_same_v<T, protocol::CloseMessage>) {
+          // The client is leaving: end the transport without answering.
+          close(std::nullopt);
+          return false;
+        }
+        // Ping: lastReceived_ is already updated. StreamItem, CancelInvocation: this server
+        // starts no streams and its methods are not cancellable, so there is nothing to
+        // route them to; Ack and Sequence belong to stateful reconnect, never offered.
+        return true;
+      },
+      std::move(*parsed));
+}
+
+void HubConnection::handleInvocation(protocol::InvocationMessage&& message) {
+  const std::optional<std::string>& id = message.invocationId;
+  enum class Admit { Run, Busy, DuplicateId } admit;
+  {
+    std::lock_guard lock(mu_);
+    if (id && inflightIds_.contains(*id)) {
+      admit = Admit::DuplicateId;  // a protocol error (HubProtocol.md, Errors)
+    } else if (inflight_ >= limits_.maxParallelInvocations) {
+      admit = Admit::Busy;
+    } else {
+      admit = Admit::Run;
+      ++inflight_;
+      if (id) inflightIds_.insert(*id);
+    }
+  }
+  if (admit == Admit::DuplicateId) {
+    protocolError("Invocation id is already in use.");
+    return;
+  }
+  if (admit == Admit::Busy) {
+    if (id) {
+      std::string out;
+      protocol::writeCompletionError(out, *id, "Too many parallel invocations.");
+      send(out);
+    }
+    return;
+  }
+  auto self = shared_from_this();
+  Completer done(self, message.invocationId);
+  hub_.dispatch(self, std::move(message), std::move(done));
+}
+
+void HubConnection::invocationFinished(const std::optional<std::string>& invocationId) {
+  std::lock_guard lock(mu_);
+  if (inflight_ > 0) --inflight_;
+  if (invocationId) inflightIds_.erase(*invocationId);
+}
+
+void HubConnection::handleCompletion(protocol::CompletionMessage&& message) {
+  ClientResultCallback callback;
+  {
+    std::lock_guard lock(mu_);
+    auto it = pending_.find(message.invocationId);
+    if (it == pending_.end()) return;  // late (timed out) or unknown: nothing awaits it
+    callback = std::move(it->second.callback);
+    pending_.erase(it);
+  }
+  if (message.error) {
+    callback(makeError(HubErrc::ClientError, *message.error));
+  } else {
+    callback(message.result ? std::move(*message.result) : boost::json::value(nullptr));
+  }
+}
+
+bool HubConnection::sendRaw(std::string_view records) {
+  std::shared_ptr<TransportLink> link;
+  {
+    std::lock_guard lock(mu_);
+    if (state_ == State::Closed || !link_) return false;
+    link = link_;
+  }
+  if (!link->send(records)) {
+    abort("outbound backlog exceeded (slow consumer)");
+    return false;
+  }
+  lastSent_ = nowTicks();
+  return true;
+}
+
+bool HubConnection::send(std::string_view records) {
+  {
+    std::lock_guard lock(mu_);
+    if (state_ != State::Connected || closing_) return false;
+  }
+  return sendRaw(records);
+}
+
+bool HubConnection::sendInvocation(std::string_view target, const boost::json::array& arguments) {
+  std::string out;
+  protocol::writeInvocation(out, {}, target, arguments);
+  return send(out);
+}
+
+void HubConnection::invokeClient(std::string_view target, const boost::json::array& arguments,
+                                 Millis timeout, ClientResultCallback callback) {
+  std::string id;
+  std::optional<HubError> refused;
+  {
+    std::lock_guard lock(mu_);
+    if (state_ != State::Connected || closing_) {
+      refused = makeError(HubErrc::ConnectionClosed, "The connection is closed.");
+    } else if (pending_.size() >= limits_.maxPendingClientResults) {
+      refused = makeError(HubErrc::Unavailable, "Too many client results pending.");
+    } else {
+      id = std::to_string(nextInvocationId_++);
+      pending_.emplace(id, PendingResult{clock_.now() + timeout, std::move(callback)});
+    }
+  }
+  if (refused) {
+    callback(std::move(*refused));
+    return;
+  }
+  std::string out;
+  protocol::writeInvocation(out, id, target, arguments);
+  if (send(out)) return;
+  ClientResultCallback cb;
+  {
+    std::lock_guard lock(mu_);
+    auto it = pending_.find(id);
+    if (it == pending_.end()) return;  // already failed by the close
+    cb = std::move(it->second.callback);
+    pending_.erase(it);
+  }
+  cb(makeError(HubErrc::ConnectionClosed, "The connection is closed."));
+}
+
+void HubConnection::close(std::optional<std::string_view> error, bool allowReconnect) {
+  std::shared_ptr<TransportLink> link;
+  bool connected;
+  {
+    std::lock_guard lock(mu_);
+    if (closing_ || state_ == State::Closed) return;
+    closing_ = true;
+    link = link_;
+    connected = state_ == State::Connected;
+  }
+  if (!link) {
+    onTransportClosed();
+    return;
+  }
+  if (connected) {
+    std::string out;
+    protocol::writeClose(out, error, allowReconnect);
+    (void)link->send(out);
+  }
+  link->close();
+}
+
+void HubConnection::abort(std::string_view reason) {
+  std::shared_ptr<TransportLink> link;
+  {
+    std::lock_guard lock(mu_);
+    if (state_ == State::Closed) return;
+    closing_ = true;
+    link = link_;
+  }
+  if (!errorLogged_.exchange(true)) spdlog::info("connection {}: aborted: {}", id_, reason);
+  if (link) {
+    link->abort();
+  } else {
+    onTransportClosed();
+  }
+}
+
+void HubConnection::protocolError(std::string_view message) {
+  if (!errorLogged_.exchange(true)) {
+    spdlog::info("connection {}: closed for a protocol error: {}", id_, message);
+  }
+  close(message, false);
+}
+
+void HubConnection::onTransportClosed() {
+  {
+    std::lock_guard lock(mu_);
+    if (state_ == State::Closed) return;
+    state_ = State::Closed;
+    closing_ = true;
+    link_.reset();
+  }
+  failAllPending(HubErrc::ConnectionClosed, "The connection closed before the client answered.");
+  if (onClosed_) onClosed_(*this);
+}
+
+void HubConnection::failAllPending(HubErrc code, std::string_view message) {
+  std::map<std::string, PendingResult, std::less<>> pending;
+  {
+    std::lock_guard lock(mu_);
+    pending.swap(pending_);
+  }
+  for (auto& [id, p] : pending) p.callback(makeError(code, std::string(message)));
+}
+
+void HubConnection::tick(SteadyTime now) {
+  State state;
+  SteadyTime attachedAt;
+  std::shared_ptr<TransportLink> link;
+  std::vector<ClientResultCallback> expired;
+  {
+    std::lock_guard lock(mu_);
+    state = state_;
+    attachedAt = attachedAt_;
+    link = link_;
+    for (auto it = pending_.begin(); it != pending_.end();) {
+      if (it->second.deadline <= now) {
+        expired.push_back(std::move(it->second.callback));
+        it = pending_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  for (auto& cb : expired) cb(makeError(HubErrc::Timeout, "The client did not answer in time."));
+  if (link) link->tick(now);
+
+  switch (state) {
+    case State::Negotiated:
+      if (now - created_ > limits_.disconnectTimeout) abort("no transport was started");
+      break;
+    case State::Handshaking:
+      if (now - attachedAt > limits_.handshakeTimeout) {
+        if (!errorLogged_.exchange(true)) spdlog::info("connection {}: handshake timed out", id_);
+        sendRaw(protocol::handshakeResponse("Handshake was not received in time."));
+        close(std::nullopt);
+      }
+      break;
+    case State::Connected: {
+      const SteadyTime lastReceived{SteadyTime::duration(lastReceived_.load())};
+      const SteadyTime lastSent{SteadyTime::duration(lastSent_.load())};
+      if (now - lastReceived > limits_.clientTimeout) {
+        if (!errorLogged_.exchange(true)) spdlog::info("connection {}: client timed out", id_);
+        close("Server timeout elapsed without receiving a message from the client.", false);
+      } else if (now - lastSent >= limits_.keepAliveInterval) {
+        std::string ping;
+        protocol::writePing(ping);
+        send(ping);
+      }
+      break;
+    }
+    case State::Closed:
+      break;
+  }
+}
+
+}  // namespace latch::hub

@@ -1,0 +1,133 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include <boost/json/array.hpp>
+
+#include "common/clock.hpp"
+#include "common/limits.hpp"
+#include "hub/hub_error.hpp"
+#include "hub/transport_link.hpp"
+#include "protocol/hub_message.hpp"
+#include "protocol/record_splitter.hpp"
+
+namespace latch::hub {
+
+class Hub;
+
+// One logical SignalR connection, from negotiate to close, whichever transport carries it:
+// the handshake, message dispatch, keep-alive, client timeout, client results and Close.
+// Thread-safe: transports, timers and other connections may call it from any thread;
+// onReceive() is never called concurrently with itself (transports serialize input).
+class HubConnection : public std::enable_shared_from_this<HubConnection> {
+ public:
+  enum class State {
+    Negotiated,   // created by negotiate; no transport yet
+    Handshaking,  // a transport is attached; waiting for the handshake request
+    Connected,    // handshake done; hub messages flow
+    Closed,       // the transport has ended; nothing more is sent or received
+  };
+
+  using ClosedCallback = std::function<void(HubConnection&)>;
+
+  // `onClosed` runs once, when the connection reaches Closed (the registry forgets it).
+  HubConnection(std::string id, std::string token, const Limits& limits, Hub& hub,
+                const Clock& clock, ClosedCallback onClosed);
+  ~HubConnection();
+
+  const std::string& id() const { return id_; }
+  const std::string& token() const { return token_; }
+  State state() const;
+  // The transport carrying this connection, or null before one is attached.
+  std::shared_ptr<TransportLink> link() const;
+  std::optional<TransportKind> transport() const;
+
+  // --- Transport side ---
+
+  enum class Attach { Attached, AlreadyAttached, Closed };
+  // Binds the transport that carries this connection; at most one, ever.
+  Attach attach(std::shared_ptr<TransportLink> link);
+  // Bytes from the client: handshake first, then hub messages.
+  void onReceive(std::string_view bytes);
+  // Guards onReceive() for half-transports, whose sends arrive as separate HTTP POSTs:
+  // false while another POST is being processed (the transport answers 409).
+  bool tryBeginReceive() { return !receiving_.exchange(true); }
+  void endReceive() { receiving_ = false; }
+  // The transport has ended (any reason). Fails pending client results. Idempotent.
+  void onTransportClosed();
+
+  // --- Hub side ---
+
+  // Queues complete records. False when the connection is not connected or the backlog
+  // overflowed (then the connection is aborted as a slow consumer).
+  bool send(std::string_view records);
+  // A server-to-client invocation that expects no response.
+  bool sendInvocation(std::string_view target, const boost::json::array& arguments);
+  // A server-to-client invocation whose client result arrives through `callback`, exactly
+  // once: the result, the client's error, Timeout after `timeout`, or ConnectionClosed.
+  void invokeClient(std::string_view target, const boost::json::array& arguments, Millis timeout,
+                    ClientResultCallback callback);
+  // Sends Close (with `error` and `allowReconnect` when given) and ends the transport once
+  // what is queued is delivered. Idempotent.
+  void close(std::optional<std::string_view> error, bool allowReconnect = false);
+  // Ends the transport at once, without a Close message. Idempotent.
+  void abort(std::string_view reason);
+
+  // Deadlines: negotiate without transport, handshake timeout, keep-alive Ping, client
+  // timeout, client-result timeouts, and the transport's own. Call periodically.
+  void tick(SteadyTime now);
+
+  // An invocation of this connection has finished (called by Completer).
+  void invocationFinished(const std::optional<std::string>& invocationId);
+
+ private:
+  struct PendingResult {
+    SteadyTime deadline;
+    ClientResultCallback callback;
+  };
+
+  bool handleHandshake(std::string_view record);
+  bool handleMessage(std::string_view record);
+  void handleInvocation(protocol::InvocationMessage&& message);
+  void handleCompletion(protocol::CompletionMessage&& message);
+  // Close with an error for a peer that broke the protocol, logged once.
+  void protocolError(std::string_view message);
+  bool sendRaw(std::string_view records);
+  void failAllPending(HubErrc code, std::string_view message);
+  std::int64_t nowTicks() const;
+
+  const std::string id_;
+  const std::string token_;
+  const Limits& limits_;
+  Hub& hub_;
+  const Clock& clock_;
+  ClosedCallback onClosed_;
+  const SteadyTime created_;
+
+  mutable std::mutex mu_;
+  State state_ = State::Negotiated;
+  bool closing_ = false;
+  std::shared_ptr<TransportLink> link_;
+  SteadyTime attachedAt_{};
+  std::map<std::string, PendingResult, std::less<>> pending_;
+  std::set<std::string, std::less<>> inflightIds_;
+  std::size_t inflight_ = 0;
+  std::uint64_t nextInvocationId_ = 1;
+
+  protocol::RecordSplitter splitter_;  // used by onReceive() only
+  std::atomic<std::int64_t> lastSent_;
+  std::atomic<std::int64_t> lastReceived_;
+  std::atomic<bool> errorLogged_{false};
+  std::atomic<bool> receiving_{false};
+};
+
+}  // namespace latch::hub

@@ -1,0 +1,51 @@
+#pragma once
+// Routing of the hub endpoint: decides what each request gets, without doing I/O.
+// Included only by transport .cpp files.
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "common/clock.hpp"
+#include "common/limits.hpp"
+#include "hub/connection_registry.hpp"
+#include "transport/detail/beast.hpp"
+#include "transport/long_polling_link.hpp"
+
+namespace latch::transport {
+
+inline constexpr std::string_view kHubPath = "/hubs/command";
+inline constexpr std::string_view kNegotiatePath = "/hubs/command/negotiate";
+
+struct EndpointContext {
+  hub::ConnectionRegistry& registry;
+  const Limits& limits;
+  const Clock& clock;
+};
+
+// A plain HTTP response.
+struct Reply {
+  http::status status;
+  std::string body;
+  std::string_view contentType = "text/plain";
+};
+// Upgrade to a WebSocket carrying `connection`.
+struct UpgradeWebSocket {
+  std::shared_ptr<hub::HubConnection> connection;
+};
+// Start a Server-Sent Events stream for `connection`.
+struct StartSse {
+  std::shared_ptr<hub::HubConnection> connection;
+};
+// Hold the request until `link` answers the poll.
+struct WaitPoll {
+  std::shared_ptr<LongPollingLink> link;
+};
+using Action = std::variant<Reply, UpgradeWebSocket, StartSse, WaitPoll>;
+
+// What `request` gets. POSTed hub messages are delivered to their connection here.
+// Thread-safe.
+Action routeRequest(Request& request, EndpointContext& ctx);
+
+}  // namespace latch::transport
