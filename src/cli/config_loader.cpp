@@ -86,9 +86,9 @@ Result<void, ConfigErrc> applyConfigFile(const std::string& path, ServeConfig& c
   try {
     table = toml::parse_file(path);
   } catch (const toml::parse_error& e) {
-    return makeError(ConfigErrc::File,
-                     fmt::format("{}: {} (line {})", path, std::string(e.description()),
-                                 e.source().begin.line));
+    return makeError(
+        ConfigErrc::File,
+        fmt::format("{}: {} (line {})", path, std::string(e.description()), e.source().begin.line));
   }
   if (auto v = table["listen"].value<std::string>()) {
     if (auto r = applyListen(*v, config); !r) return r;

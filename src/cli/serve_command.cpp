@@ -4,9 +4,9 @@
 #include <filesystem>
 #include <memory>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include "cli/config_loader.hpp"
 #include "common/logging.hpp"
@@ -70,9 +70,8 @@ void runServe(const ServeFlags& flags, void (*extraMethods)(hub::Hub&)) {
   const std::string scheme = server.tls() ? "https" : "http";
   // Tests and scripts read this line to learn the port.
   fmt::print("latch listening on {}://{}:{}/hubs/command\n", scheme,
-             config.server.host.find(':') != std::string::npos
-                 ? "[" + config.server.host + "]"
-                 : config.server.host,
+             config.server.host.find(':') != std::string::npos ? "[" + config.server.host + "]"
+                                                               : config.server.host,
              server.port());
   std::fflush(stdout);
   server.run();

@@ -26,7 +26,8 @@ std::string redactTarget(std::string_view target) {
     const std::string_view key = pair.substr(0, eq);
     // Match the key however it is percent-encoded or cased: never risk logging a token.
     std::string lowered;
-    for (const char c : key) lowered += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (const char c : key)
+      lowered += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (lowered == "access_token" || lowered.find('%') != std::string::npos) {
       out.append(key);
       out += "=[redacted]";

@@ -23,7 +23,8 @@ struct Completer::State {
   ~State() {
     if (claim()) {
       std::string out;
-      if (invocationId) protocol::writeCompletionError(out, *invocationId, "The method did not complete.");
+      if (invocationId)
+        protocol::writeCompletionError(out, *invocationId, "The method did not complete.");
       finish(out);
     }
   }

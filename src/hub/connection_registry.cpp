@@ -11,9 +11,9 @@ ConnectionRegistry::ConnectionRegistry(const Limits& limits, Hub& hub, const Clo
 
 std::shared_ptr<HubConnection> ConnectionRegistry::create(bool tokenIsId) {
   std::string token = randomId128();
-  auto connection = std::make_shared<HubConnection>(
-      tokenIsId ? token : randomId128(), token, limits_, hub_, clock_,
-      [this](HubConnection& c) { remove(c.token()); });
+  auto connection =
+      std::make_shared<HubConnection>(tokenIsId ? token : randomId128(), token, limits_, hub_,
+                                      clock_, [this](HubConnection& c) { remove(c.token()); });
   std::lock_guard lock(mu_);
   if (byToken_.size() >= limits_.maxConnections) return nullptr;
   byToken_.emplace(std::move(token), connection);

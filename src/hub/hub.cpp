@@ -30,8 +30,8 @@ void Hub::dispatch(const std::shared_ptr<HubConnection>& caller,
                          : std::string("Unknown hub method"));
     return;
   }
-  CallContext ctx{caller, message.invocationId ? std::string_view(*message.invocationId)
-                                               : std::string_view()};
+  CallContext ctx{
+      caller, message.invocationId ? std::string_view(*message.invocationId) : std::string_view()};
   it->second(ctx, message.arguments, std::move(done));
 }
 

@@ -38,8 +38,8 @@ class Hub {
 
   // Runs one client invocation: unknown methods and streaming requests are answered with a
   // Completion error (nothing for non-blocking ones); the method completes through `done`.
-  void dispatch(const std::shared_ptr<HubConnection>& caller,
-                protocol::InvocationMessage&& message, Completer done) const;
+  void dispatch(const std::shared_ptr<HubConnection>& caller, protocol::InvocationMessage&& message,
+                Completer done) const;
 
  private:
   struct StringHash {

@@ -86,7 +86,7 @@ bool HubConnection::handleHandshake(std::string_view record) {
       spdlog::info("connection {}: handshake refused: {}", id_, request.error().message);
     }
     sendRaw(protocol::handshakeResponse(request.error().message));
-    close(std::nullopt);
+    endTransport();
     return false;
   }
   {
@@ -114,7 +114,7 @@ bool HubConnection::handleMessage(std::string_view record) {
           handleCompletion(std::move(m));
         } else if constexpr (std::is_same_v<T, protocol::CloseMessage>) {
           // The client is leaving: end the transport without answering.
-          close(std::nullopt);
+          endTransport();
           return false;
         }
         // Ping: lastReceived_ is already updated. StreamItem, CancelInvocation: this server
@@ -263,6 +263,21 @@ void HubConnection::close(std::optional<std::string_view> error, bool allowRecon
   link->close();
 }
 
+void HubConnection::endTransport() {
+  std::shared_ptr<TransportLink> link;
+  {
+    std::lock_guard lock(mu_);
+    if (closing_ || state_ == State::Closed) return;
+    closing_ = true;
+    link = link_;
+  }
+  if (link) {
+    link->close();
+  } else {
+    onTransportClosed();
+  }
+}
+
 void HubConnection::abort(std::string_view reason) {
   std::shared_ptr<TransportLink> link;
   {
@@ -337,7 +352,7 @@ void HubConnection::tick(SteadyTime now) {
       if (now - attachedAt > limits_.handshakeTimeout) {
         if (!errorLogged_.exchange(true)) spdlog::info("connection {}: handshake timed out", id_);
         sendRaw(protocol::handshakeResponse("Handshake was not received in time."));
-        close(std::nullopt);
+        endTransport();
       }
       break;
     case State::Connected: {

@@ -102,6 +102,8 @@ class HubConnection : public std::enable_shared_from_this<HubConnection> {
   // Close with an error for a peer that broke the protocol, logged once.
   void protocolError(std::string_view message);
   bool sendRaw(std::string_view records);
+  // Ends the transport after what is queued, sending nothing more. Idempotent.
+  void endTransport();
   void failAllPending(HubErrc code, std::string_view message);
   std::int64_t nowTicks() const;
 

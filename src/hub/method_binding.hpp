@@ -65,8 +65,8 @@ bool bindArguments(const boost::json::array& args, std::tuple<Ts...>& out,
       slot = std::move(*converted);
     } else {
       ok = false;
-      error = fmt::format("Argument {} has the wrong type: expected {}.", index + 1,
-                          jsonTypeName<T>());
+      error =
+          fmt::format("Argument {} has the wrong type: expected {}.", index + 1, jsonTypeName<T>());
     }
   };
   (one(std::integral_constant<std::size_t, I>{}, std::get<I>(out)), ...);
@@ -100,8 +100,8 @@ void bindAndCall(boost::json::array& args, const Completer& done, Invoke&& invok
   using Values = decltype(decayed(static_cast<Params*>(nullptr)));
   constexpr std::size_t kArity = std::tuple_size_v<Values>;
   if (args.size() != kArity) {
-    done.error(fmt::format("Invocation provides {} argument(s) but target expects {}.",
-                           args.size(), kArity));
+    done.error(fmt::format("Invocation provides {} argument(s) but target expects {}.", args.size(),
+                           kArity));
     return;
   }
   Values values;
@@ -119,18 +119,18 @@ void bindAndCall(boost::json::array& args, const Completer& done, Invoke&& invok
 template <class F>
 void addMethod(Hub& hub, std::string name, F f) {
   using Params = typename detail::DropFirst<typename detail::CallableTraits<F>::Args>::Type;
-  hub.add(std::move(name), [f = std::move(f)](CallContext& ctx, boost::json::array& args,
-                                              Completer done) {
-    detail::bindAndCall<Params>(args, done, [&](auto&& values) {
-      HubResult<boost::json::value> r = std::apply(
-          [&](auto&&... v) { return f(ctx, std::move(v)...); }, std::move(values));
-      if (r) {
-        done.result(*r);
-      } else {
-        done.error(r.error().message);
-      }
-    });
-  });
+  hub.add(std::move(name),
+          [f = std::move(f)](CallContext& ctx, boost::json::array& args, Completer done) {
+            detail::bindAndCall<Params>(args, done, [&](auto&& values) {
+              HubResult<boost::json::value> r = std::apply(
+                  [&](auto&&... v) { return f(ctx, std::move(v)...); }, std::move(values));
+              if (r) {
+                done.result(*r);
+              } else {
+                done.error(r.error().message);
+              }
+            });
+          });
 }
 
 // F: (CallContext&, Args..., Completer) -> void; completes through the Completer.
@@ -138,12 +138,12 @@ template <class F>
 void addAsyncMethod(Hub& hub, std::string name, F f) {
   using WithCompleter = typename detail::DropFirst<typename detail::CallableTraits<F>::Args>::Type;
   using Params = typename detail::DropLast<WithCompleter>::Type;
-  hub.add(std::move(name), [f = std::move(f)](CallContext& ctx, boost::json::array& args,
-                                              Completer done) {
-    detail::bindAndCall<Params>(args, done, [&](auto&& values) {
-      std::apply([&](auto&&... v) { f(ctx, std::move(v)..., done); }, std::move(values));
-    });
-  });
+  hub.add(std::move(name),
+          [f = std::move(f)](CallContext& ctx, boost::json::array& args, Completer done) {
+            detail::bindAndCall<Params>(args, done, [&](auto&& values) {
+              std::apply([&](auto&&... v) { f(ctx, std::move(v)..., done); }, std::move(values));
+            });
+          });
 }
 
 }  // namespace latch::hub

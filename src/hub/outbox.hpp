@@ -15,10 +15,10 @@ class Outbox {
   explicit Outbox(std::size_t maxBytes) : max_(maxBytes) {}
 
   enum class Push {
-    Queued,        // appended; a writer is already busy or was already woken
-    QueuedAndWake, // appended to an idle outbox: the caller must start a writer
-    Overflow,      // would exceed the bound: nothing appended
-    Closed,        // the outbox is closed: nothing appended
+    Queued,         // appended; a writer is already busy or was already woken
+    QueuedAndWake,  // appended to an idle outbox: the caller must start a writer
+    Overflow,       // would exceed the bound: nothing appended
+    Closed,         // the outbox is closed: nothing appended
   };
 
   Push push(std::string_view bytes);

@@ -13,22 +13,22 @@ namespace latch::hub {
 
 void registerTestMethodsForTest(Hub& hub) {
   // Returns its argument unchanged.
-  addMethod(hub, "Echo", [](CallContext&, boost::json::value v) -> HubResult<boost::json::value> {
-    return v;
-  });
+  addMethod(hub, "Echo",
+            [](CallContext&, boost::json::value v) -> HubResult<boost::json::value> { return v; });
   // Typed binding: two whole numbers.
   addMethod(hub, "Add",
             [](CallContext&, std::int64_t a, std::int64_t b) -> HubResult<boost::json::value> {
               return boost::json::value(a + b);
             });
   // A method that fails with an error message.
-  addMethod(hub, "FailForTest", [](CallContext&, std::string message) -> HubResult<boost::json::value> {
-    return makeError(HubErrc::MethodFailed, message);
-  });
+  addMethod(hub, "FailForTest",
+            [](CallContext&, std::string message) -> HubResult<boost::json::value> {
+              return makeError(HubErrc::MethodFailed, message);
+            });
   // The server invokes `method(arg)` on the caller without awaiting anything.
   addMethod(hub, "SendToCallerForTest",
-            [](CallContext& ctx, std::string method, boost::json::value arg)
-                -> HubResult<boost::json::value> {
+            [](CallContext& ctx, std::string method,
+               boost::json::value arg) -> HubResult<boost::json::value> {
               ctx.caller->sendInvocation(method, boost::json::array{std::move(arg)});
               return boost::json::value(nullptr);
             });
@@ -36,15 +36,15 @@ void registerTestMethodsForTest(Hub& hub) {
   addAsyncMethod(hub, "InvokeCallerForTest",
                  [](CallContext& ctx, std::string method, boost::json::value arg,
                     std::int64_t timeoutMs, Completer done) {
-                   ctx.caller->invokeClient(
-                       method, boost::json::array{std::move(arg)}, Millis(timeoutMs),
-                       [done](HubResult<boost::json::value> r) {
-                         if (r) {
-                           done.result(*r);
-                         } else {
-                           done.error(r.error().message);
-                         }
-                       });
+                   ctx.caller->invokeClient(method, boost::json::array{std::move(arg)},
+                                            Millis(timeoutMs),
+                                            [done](HubResult<boost::json::value> r) {
+                                              if (r) {
+                                                done.result(*r);
+                                              } else {
+                                                done.error(r.error().message);
+                                              }
+                                            });
                  });
   // Completes, then closes the connection with a Close message carrying `error`.
   addAsyncMethod(hub, "CloseForTest",

@@ -34,14 +34,14 @@ ProtocolResult<HandshakeRequest> parseHandshakeRequest(std::string_view text) {
                            std::all_of(request.protocol.begin(), request.protocol.end(),
                                        [](char c) { return c >= 0x20 && c < 0x7f; });
     return makeError(ProtocolErrc::UnsupportedProtocol,
-                     printable ? fmt::format("The protocol '{}' is not supported.", request.protocol)
-                               : std::string("The requested protocol is not supported."));
+                     printable
+                         ? fmt::format("The protocol '{}' is not supported.", request.protocol)
+                         : std::string("The requested protocol is not supported."));
   }
   if (request.version != kJsonProtocolVersion) {
-    return makeError(
-        ProtocolErrc::UnsupportedVersion,
-        fmt::format("The server does not support version {} of the 'json' protocol.",
-                    request.version));
+    return makeError(ProtocolErrc::UnsupportedVersion,
+                     fmt::format("The server does not support version {} of the 'json' protocol.",
+                                 request.version));
   }
   return request;
 }

@@ -10,7 +10,8 @@ namespace json = boost::json;
 namespace {
 
 ProtocolError missing(std::string_view field) {
-  return makeError(ProtocolErrc::MissingField, fmt::format("Missing required property '{}'.", field));
+  return makeError(ProtocolErrc::MissingField,
+                   fmt::format("Missing required property '{}'.", field));
 }
 
 ProtocolError wrongType(std::string_view field, std::string_view expected) {
@@ -120,7 +121,8 @@ ProtocolResult<HubMessage> parseHubMessage(std::string_view text, const ParseLim
   boost::system::error_code ec;
   json::value doc = json::parse(json::string_view(text.data(), text.size()), ec, {}, options);
   if (ec) return makeError(ProtocolErrc::InvalidJson, "Message is not valid JSON.");
-  if (!doc.is_object()) return makeError(ProtocolErrc::NotAnObject, "Message is not a JSON object.");
+  if (!doc.is_object())
+    return makeError(ProtocolErrc::NotAnObject, "Message is not a JSON object.");
   json::object& o = doc.get_object();
   const json::value* type = o.if_contains("type");
   if (type == nullptr) return missing("type");

@@ -68,8 +68,8 @@ struct SequenceMessage {
 };
 
 using HubMessage =
-    std::variant<InvocationMessage, StreamItemMessage, CompletionMessage,
-                 CancelInvocationMessage, PingMessage, CloseMessage, AckMessage, SequenceMessage>;
+    std::variant<InvocationMessage, StreamItemMessage, CompletionMessage, CancelInvocationMessage,
+                 PingMessage, CloseMessage, AckMessage, SequenceMessage>;
 
 // Bounds applied while parsing, beyond the record size the splitter enforces.
 struct ParseLimits {

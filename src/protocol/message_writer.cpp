@@ -16,11 +16,21 @@ void appendJsonString(std::string& out, std::string_view text) {
     out.append(text.substr(run, i - run));
     run = i + 1;
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         out += "\\u00";
         out += kHex[c >> 4];
@@ -67,8 +77,7 @@ void writeCompletionVoid(std::string& out, std::string_view invocationId) {
   out += kRecordSeparator;
 }
 
-void writeCompletionError(std::string& out, std::string_view invocationId,
-                          std::string_view error) {
+void writeCompletionError(std::string& out, std::string_view invocationId, std::string_view error) {
   completionHead(out, invocationId);
   out += R"(,"error":)";
   appendJsonString(out, error);

@@ -16,8 +16,7 @@ namespace latch::protocol {
 void writeCompletionResult(std::string& out, std::string_view invocationId,
                            const boost::json::value& result);
 void writeCompletionVoid(std::string& out, std::string_view invocationId);
-void writeCompletionError(std::string& out, std::string_view invocationId,
-                          std::string_view error);
+void writeCompletionError(std::string& out, std::string_view invocationId, std::string_view error);
 // Invocation; `invocationId` empty means non-blocking (no response expected).
 void writeInvocation(std::string& out, std::string_view invocationId, std::string_view target,
                      const boost::json::array& arguments);

@@ -28,11 +28,10 @@ std::string negotiateResponse(int version, std::string_view connectionId,
   }
   out += R"(,"negotiateVersion":)";
   out += std::to_string(version);
-  out +=
-      R"(,"availableTransports":[)"
-      R"({"transport":"WebSockets","transferFormats":["Text"]},)"
-      R"({"transport":"ServerSentEvents","transferFormats":["Text"]},)"
-      R"({"transport":"LongPolling","transferFormats":["Text"]}]})";
+  out += R"(,"availableTransports":[)"
+         R"({"transport":"WebSockets","transferFormats":["Text"]},)"
+         R"({"transport":"ServerSentEvents","transferFormats":["Text"]},)"
+         R"({"transport":"LongPolling","transferFormats":["Text"]}]})";
   return out;
 }
 

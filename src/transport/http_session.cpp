@@ -36,12 +36,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   void onStart() {
     if constexpr (std::is_same_v<Stream, TlsStream>) {
       beast::get_lowest_layer(stream_).expires_after(ctx_.limits.requestTimeout);
-      stream_.async_handshake(
-          asio::ssl::stream_base::server,
-          [self = this->shared_from_this()](beast::error_code ec) {
-            if (ec) return;  // not TLS, or gave up: nothing to answer
-            self->doRead();
-          });
+      stream_.async_handshake(asio::ssl::stream_base::server,
+                              [self = this->shared_from_this()](beast::error_code ec) {
+                                if (ec) return;  // not TLS, or gave up: nothing to answer
+                                self->doRead();
+                              });
     } else {
       doRead();
     }
@@ -52,13 +51,12 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   void doRead() {
     if (buffer_.size() > 0) return readRequest();
     beast::get_lowest_layer(stream_).expires_after(ctx_.limits.idleTimeout);
-    stream_.async_read_some(
-        buffer_.prepare(4096),
-        [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
-          if (ec) return self->doClose();
-          self->buffer_.commit(n);
-          self->readRequest();
-        });
+    stream_.async_read_some(buffer_.prepare(4096),
+                            [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
+                              if (ec) return self->doClose();
+                              self->buffer_.commit(n);
+                              self->readRequest();
+                            });
   }
 
   void readRequest() {
@@ -96,14 +94,14 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     beast::get_lowest_layer(stream_).expires_never();
     const unsigned version = request.version();
     const bool keepAlive = request.keep_alive();
-    wait.link->poll([self = this->shared_from_this(), version, keepAlive](int status,
-                                                                         std::string body) {
-      asio::post(self->stream_.get_executor(),
-                 [self, version, keepAlive, status, body = std::move(body)]() mutable {
-                   self->sendReply(Reply{static_cast<http::status>(status), std::move(body)},
-                                   version, keepAlive);
-                 });
-    });
+    wait.link->poll(
+        [self = this->shared_from_this(), version, keepAlive](int status, std::string body) {
+          asio::post(self->stream_.get_executor(),
+                     [self, version, keepAlive, status, body = std::move(body)]() mutable {
+                       self->sendReply(Reply{static_cast<http::status>(status), std::move(body)},
+                                       version, keepAlive);
+                     });
+        });
   }
 
   void handle(UpgradeWebSocket&& upgrade, Request&& request) {
@@ -131,13 +129,13 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     response->keep_alive(keepAlive);
     response->prepare_payload();
     beast::get_lowest_layer(stream_).expires_after(ctx_.limits.requestTimeout);
-    http::async_write(stream_, *response,
-                      [self = this->shared_from_this(), response](beast::error_code ec,
-                                                                  std::size_t) {
-                        if (ec) return;
-                        if (response->need_eof()) return self->doClose();
-                        self->doRead();
-                      });
+    http::async_write(
+        stream_, *response,
+        [self = this->shared_from_this(), response](beast::error_code ec, std::size_t) {
+          if (ec) return;
+          if (response->need_eof()) return self->doClose();
+          self->doRead();
+        });
   }
 
   void doClose() {

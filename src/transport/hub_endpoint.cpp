@@ -31,13 +31,13 @@ Action negotiate(const Request& request, const RequestTarget& target, EndpointCo
     return jsonReply(http::status::service_unavailable,
                      protocol::negotiateError("The server has too many connections."));
   }
-  return jsonReply(http::status::ok, protocol::negotiateResponse(*version, connection->id(),
-                                                                 connection->token()));
+  return jsonReply(http::status::ok,
+                   protocol::negotiateResponse(*version, connection->id(), connection->token()));
 }
 
 // The connection named by the mandatory `id` parameter, or the reply that refuses it.
-std::variant<std::shared_ptr<hub::HubConnection>, Reply> findConnection(
-    const RequestTarget& target, EndpointContext& ctx) {
+std::variant<std::shared_ptr<hub::HubConnection>, Reply> findConnection(const RequestTarget& target,
+                                                                        EndpointContext& ctx) {
   const auto id = target.param("id");
   if (!id || id->empty()) return text(http::status::bad_request, "Connection ID required");
   auto connection = ctx.registry.find(*id);
@@ -48,8 +48,8 @@ std::variant<std::shared_ptr<hub::HubConnection>, Reply> findConnection(
 }
 
 // Checks that a connection may use `wanted`: unattached, or already on that transport.
-std::optional<Reply> checkTransport(const hub::HubConnection& connection,
-                                    hub::TransportKind wanted, bool exclusive) {
+std::optional<Reply> checkTransport(const hub::HubConnection& connection, hub::TransportKind wanted,
+                                    bool exclusive) {
   const auto current = connection.transport();
   if (!current) return std::nullopt;
   if (*current != wanted) {

@@ -4,8 +4,8 @@
 
 namespace latch::transport {
 
-LongPollingLink::LongPollingLink(std::weak_ptr<hub::HubConnection> connection,
-                                 const Limits& limits, const Clock& clock)
+LongPollingLink::LongPollingLink(std::weak_ptr<hub::HubConnection> connection, const Limits& limits,
+                                 const Clock& clock)
     : connection_(std::move(connection)), limits_(limits), clock_(clock), lastPoll_(clock.now()) {}
 
 void LongPollingLink::poll(Responder responder) {

@@ -52,7 +52,7 @@ class LongPollingLink final : public hub::TransportLink,
   Responder waiter_;
   SteadyTime waiterDeadline_{};
   SteadyTime lastPoll_{};
-  bool closing_ = false;   // close(): deliver what is queued, then finish
+  bool closing_ = false;  // close(): deliver what is queued, then finish
   bool finished_ = false;
 };
 

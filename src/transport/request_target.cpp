@@ -16,7 +16,8 @@ std::optional<std::string_view> RequestTarget::param(std::string_view name) cons
 }
 
 std::optional<RequestTarget> parseRequestTarget(std::string_view target) {
-  auto parsed = boost::urls::parse_origin_form(boost::core::string_view(target.data(), target.size()));
+  auto parsed =
+      boost::urls::parse_origin_form(boost::core::string_view(target.data(), target.size()));
   if (!parsed) return std::nullopt;
   RequestTarget out;
   out.path = std::string(parsed->encoded_path());

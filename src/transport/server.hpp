@@ -16,11 +16,11 @@ namespace latch::transport {
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  std::uint16_t port = 5000;     // 0 picks a free port (see Server::port())
-  std::string tlsCertFile;       // PEM; with tlsKeyFile, serve HTTPS only
+  std::uint16_t port = 5000;  // 0 picks a free port (see Server::port())
+  std::string tlsCertFile;    // PEM; with tlsKeyFile, serve HTTPS only
   std::string tlsKeyFile;
-  bool insecureHttp = false;     // allow plain HTTP on a non-loopback address
-  unsigned threads = 0;          // 0: one per core
+  bool insecureHttp = false;  // allow plain HTTP on a non-loopback address
+  unsigned threads = 0;       // 0: one per core
   Limits limits;
 };
 

@@ -44,8 +44,8 @@ class WebSocketLink final : public hub::TransportLink,
         [](websocket::response_type& res) { res.set(http::field::server, "latch"); }));
     // Frames may batch a few records; each record is held to maxMessageBytes by the hub.
     ws_.read_message_max(limits_.maxMessageBytes * 2 + 1024);
-    ws_.async_accept(request, beast::bind_front_handler(&WebSocketLink::onAccept,
-                                                        this->shared_from_this()));
+    ws_.async_accept(request,
+                     beast::bind_front_handler(&WebSocketLink::onAccept, this->shared_from_this()));
   }
 
   bool send(std::string_view records) override {
@@ -72,9 +72,8 @@ class WebSocketLink final : public hub::TransportLink,
 
   void abort() override {
     outbox_.close();
-    asio::post(ws_.get_executor(), [self = this->shared_from_this()] {
-      beast::get_lowest_layer(self->ws_).close();
-    });
+    asio::post(ws_.get_executor(),
+               [self = this->shared_from_this()] { beast::get_lowest_layer(self->ws_).close(); });
   }
 
   hub::TransportKind kind() const override { return hub::TransportKind::WebSockets; }
@@ -132,8 +131,8 @@ class WebSocketLink final : public hub::TransportLink,
     }
     writing_ = true;
     ws_.text(true);
-    ws_.async_write(asio::buffer(pending_), beast::bind_front_handler(&WebSocketLink::onWrite,
-                                                                      this->shared_from_this()));
+    ws_.async_write(asio::buffer(pending_),
+                    beast::bind_front_handler(&WebSocketLink::onWrite, this->shared_from_this()));
   }
 
   void onWrite(beast::error_code ec, std::size_t) {
@@ -167,8 +166,8 @@ class WebSocketLink final : public hub::TransportLink,
   const Limits& limits_;
   hub::Outbox outbox_;
   beast::flat_buffer readBuffer_;
-  std::string pending_;       // the batch being written
-  bool writing_ = false;      // strand-only state below
+  std::string pending_;   // the batch being written
+  bool writing_ = false;  // strand-only state below
   bool closeRequested_ = false;
   bool closing_ = false;
 };
@@ -178,8 +177,8 @@ class WebSocketLink final : public hub::TransportLink,
 template <class Stream>
 void startWebSocket(Stream stream, SocketSlot slot, Request request,
                     std::shared_ptr<hub::HubConnection> connection, const Limits& limits) {
-  std::make_shared<WebSocketLink<Stream>>(std::move(stream), std::move(slot),
-                                          std::move(connection), limits)
+  std::make_shared<WebSocketLink<Stream>>(std::move(stream), std::move(slot), std::move(connection),
+                                          limits)
       ->start(std::move(request));
 }
 
