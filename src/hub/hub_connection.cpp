@@ -301,6 +301,8 @@ void HubConnection::protocolError(std::string_view message) {
   close(message, false);
 }
 
+void HubConnection::noteClientActivity() { lastReceived_ = nowTicks(); }
+
 void HubConnection::onTransportClosed() {
   {
     std::lock_guard lock(mu_);

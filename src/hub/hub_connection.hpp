@@ -62,6 +62,9 @@ class HubConnection : public std::enable_shared_from_this<HubConnection> {
   // false while another POST is being processed (the transport answers 409).
   bool tryBeginReceive() { return !receiving_.exchange(true); }
   void endReceive() { receiving_ = false; }
+  // The client showed it is alive without sending a message (a long poll arrived): the
+  // client timeout restarts.
+  void noteClientActivity();
   // The transport has ended (any reason). Fails pending client results. Idempotent.
   void onTransportClosed();
 

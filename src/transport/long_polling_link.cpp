@@ -31,6 +31,8 @@ void LongPollingLink::poll(Responder responder) {
       waiterDeadline_ = lastPoll_ + limits_.longPollTimeout;
     }
   }
+  // The official clients send no Pings over long polling: the polls are their keep-alive.
+  if (auto c = connection_.lock()) c->noteClientActivity();
   if (replaced) replaced(204, {});
   if (status != 0) responder(status, std::move(body));
   if (finishNow) finish();

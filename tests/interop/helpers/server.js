@@ -1,0 +1,132 @@
+'use strict';
+// Starts the Latch server binary (with test hooks) for one test file or suite.
+//
+//   const server = await startServer({ keepalive_interval_ms: 1000 });
+//   server.port, server.url (http://127.0.0.1:PORT), server.hubUrl (.../hubs/command)
+//   await server.stop();  // SIGTERM, waits for exit, removes the temporary files
+//
+// The binary comes from env LATCH_BIN, by default build/release/src/latch-with-test-hooks
+// relative to the repository root. Set LATCH_INTEROP_DEBUG=1 to run the server with
+// --log-level debug and print its stderr when it stops.
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
+const DEFAULT_BIN = path.join(REPO_ROOT, 'build', 'release', 'src', 'latch-with-test-hooks');
+const LISTEN_RE = /latch listening on http:\/\/127\.0\.0\.1:(\d+)\/hubs\/command/;
+const START_TIMEOUT_MS = 10000;
+const STOP_TIMEOUT_MS = 5000;
+const DEBUG = !!process.env.LATCH_INTEROP_DEBUG;
+
+function latchBin() {
+  return process.env.LATCH_BIN || DEFAULT_BIN;
+}
+
+// The [limits] table for `limits` ({ key: whole number }).
+function limitsToml(limits) {
+  const lines = ['[limits]'];
+  for (const [key, value] of Object.entries(limits)) {
+    if (!Number.isInteger(value)) throw new TypeError(`limit ${key} must be a whole number`);
+    lines.push(`${key} = ${value}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+async function startServer(limits = {}, { logLevel } = {}) {
+  const bin = latchBin();
+  if (!fs.existsSync(bin)) {
+    throw new Error(`Latch binary not found at ${bin} (set LATCH_BIN)`);
+  }
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'latch-interop-'));
+  const dataDir = path.join(tmp, 'data');
+  fs.mkdirSync(dataDir);
+  const configFile = path.join(tmp, 'latch.toml');
+  fs.writeFileSync(configFile, limitsToml(limits));
+
+  const level = logLevel || (DEBUG ? 'debug' : 'warn');
+  const child = spawn(
+    bin,
+    ['serve', '--listen', '127.0.0.1:0', '--data', dataDir, '--config', configFile,
+      '--log-level', level],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk) => { stderr += chunk; });
+  child.stdout.setEncoding('utf8');
+
+  const exited = new Promise((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+  });
+
+  const port = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(new Error(`server did not print its address within ${START_TIMEOUT_MS} ms\n` +
+        `stdout: ${stdout}\nstderr: ${stderr}`));
+    }, START_TIMEOUT_MS);
+    const onData = (chunk) => {
+      stdout += chunk;
+      const m = LISTEN_RE.exec(stdout);
+      if (m) {
+        clearTimeout(timer);
+        child.stdout.off('data', onData);
+        child.stdout.resume();  // keep draining
+        resolve(Number(m[1]));
+      }
+    };
+    child.stdout.on('data', onData);
+    child.once('error', (err) => { clearTimeout(timer); reject(err); });
+    exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited before listening (code ${code}, signal ${signal})\n` +
+        `stdout: ${stdout}\nstderr: ${stderr}`));
+    });
+  }).catch(async (err) => {
+    child.kill('SIGKILL');
+    fs.rmSync(tmp, { recursive: true, force: true });
+    throw err;
+  });
+
+  const url = `http://127.0.0.1:${port}`;
+  let stopping = null;
+  return {
+    port,
+    url,
+    hubUrl: `${url}/hubs/command`,
+    wsUrl: `ws://127.0.0.1:${port}/hubs/command`,
+    stderr: () => stderr,
+    // True while the process runs: a test can check that bad input crashed nothing.
+    alive: () => child.exitCode === null && child.signalCode === null,
+    // Stops the server; resolves to { code, signal } of its exit.
+    stop() {
+      if (stopping) return stopping;
+      stopping = (async () => {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+        const result = await exited;
+        clearTimeout(timer);
+        fs.rmSync(tmp, { recursive: true, force: true });
+        if (DEBUG && stderr) process.stderr.write(`--- latch stderr (port ${port}) ---\n${stderr}`);
+        return result;
+      })();
+      return stopping;
+    },
+  };
+}
+
+// For after() hooks: checks that the server survived the tests, stops it and checks that it
+// exited cleanly on SIGTERM.
+async function stopServer(server) {
+  if (!server) return;
+  const wasAlive = server.alive();
+  const { code, signal } = await server.stop();
+  if (!wasAlive) throw new Error(`the server died during the tests:\n${server.stderr()}`);
+  if (code !== 0) {
+    throw new Error(`the server exited with code ${code} (signal ${signal}) on SIGTERM:\n${server.stderr()}`);
+  }
+}
+
+module.exports = { startServer, stopServer, latchBin, REPO_ROOT };
