@@ -12,6 +12,7 @@
 #include "common/logging.hpp"
 #include "hub/builtin_methods.hpp"
 #include "hub/hub.hpp"
+#include "hub/signalr_endpoint.hpp"
 #include "transport/server.hpp"
 
 namespace latch::cli {
@@ -65,7 +66,9 @@ void runServe(const ServeFlags& flags, void (*extraMethods)(hub::Hub&)) {
   hub::registerBuiltinMethods(hub);
   if (extraMethods) extraMethods(hub);
 
-  transport::Server server(config.server, hub);
+  SteadyClock clock;
+  hub::SignalREndpoint endpoint(config.server.limits, hub, clock);
+  transport::Server server(config.server, endpoint);
   if (auto r = server.start(); !r) fail(r.error().message);
   const std::string scheme = server.tls() ? "https" : "http";
   // Tests and scripts read this line to learn the port.

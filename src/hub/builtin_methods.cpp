@@ -12,7 +12,7 @@ void registerBuiltinMethods(Hub& hub) {
     boost::json::object o;
     o["connectionId"] = ctx.caller->id();
     const auto kind = ctx.caller->transport();
-    o["transport"] = kind ? transportName(*kind) : "None";
+    o["transport"] = kind ? transport::transportName(*kind) : "None";
     return boost::json::value(std::move(o));
   });
 }

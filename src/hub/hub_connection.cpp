@@ -12,18 +12,6 @@
 
 namespace latch::hub {
 
-std::string_view transportName(TransportKind kind) {
-  switch (kind) {
-    case TransportKind::WebSockets:
-      return "WebSockets";
-    case TransportKind::ServerSentEvents:
-      return "ServerSentEvents";
-    case TransportKind::LongPolling:
-      return "LongPolling";
-  }
-  return "Unknown";
-}
-
 HubConnection::HubConnection(std::string id, std::string token, const Limits& limits, Hub& hub,
                              const Clock& clock, ClosedCallback onClosed)
     : id_(std::move(id)),
@@ -46,18 +34,18 @@ HubConnection::State HubConnection::state() const {
   return state_;
 }
 
-std::shared_ptr<TransportLink> HubConnection::link() const {
+std::shared_ptr<transport::TransportLink> HubConnection::link() const {
   std::lock_guard lock(mu_);
   return link_;
 }
 
-std::optional<TransportKind> HubConnection::transport() const {
+std::optional<transport::TransportKind> HubConnection::transport() const {
   std::lock_guard lock(mu_);
   if (!link_) return std::nullopt;
   return link_->kind();
 }
 
-HubConnection::Attach HubConnection::attach(std::shared_ptr<TransportLink> link) {
+HubConnection::Attach HubConnection::attach(std::shared_ptr<transport::TransportLink> link) {
   std::lock_guard lock(mu_);
   if (state_ == State::Closed || closing_) return Attach::Closed;
   if (link_ || state_ != State::Negotiated) return Attach::AlreadyAttached;
@@ -180,7 +168,7 @@ void HubConnection::handleCompletion(protocol::CompletionMessage&& message) {
 }
 
 bool HubConnection::sendRaw(std::string_view records) {
-  std::shared_ptr<TransportLink> link;
+  std::shared_ptr<transport::TransportLink> link;
   {
     std::lock_guard lock(mu_);
     if (state_ == State::Closed || !link_) return false;
@@ -242,7 +230,7 @@ void HubConnection::invokeClient(std::string_view target, const boost::json::arr
 }
 
 void HubConnection::close(std::optional<std::string_view> error, bool allowReconnect) {
-  std::shared_ptr<TransportLink> link;
+  std::shared_ptr<transport::TransportLink> link;
   bool connected;
   {
     std::lock_guard lock(mu_);
@@ -264,7 +252,7 @@ void HubConnection::close(std::optional<std::string_view> error, bool allowRecon
 }
 
 void HubConnection::endTransport() {
-  std::shared_ptr<TransportLink> link;
+  std::shared_ptr<transport::TransportLink> link;
   {
     std::lock_guard lock(mu_);
     if (closing_ || state_ == State::Closed) return;
@@ -279,7 +267,7 @@ void HubConnection::endTransport() {
 }
 
 void HubConnection::abort(std::string_view reason) {
-  std::shared_ptr<TransportLink> link;
+  std::shared_ptr<transport::TransportLink> link;
   {
     std::lock_guard lock(mu_);
     if (state_ == State::Closed) return;
@@ -327,7 +315,7 @@ void HubConnection::failAllPending(HubErrc code, std::string_view message) {
 void HubConnection::tick(SteadyTime now) {
   State state;
   SteadyTime attachedAt;
-  std::shared_ptr<TransportLink> link;
+  std::shared_ptr<transport::TransportLink> link;
   std::vector<ClientResultCallback> expired;
   {
     std::lock_guard lock(mu_);

@@ -16,9 +16,10 @@
 #include "common/clock.hpp"
 #include "common/limits.hpp"
 #include "hub/hub_error.hpp"
-#include "hub/transport_link.hpp"
 #include "protocol/hub_message.hpp"
 #include "protocol/record_splitter.hpp"
+#include "transport/connection_port.hpp"
+#include "transport/transport_link.hpp"
 
 namespace latch::hub {
 
@@ -28,7 +29,8 @@ class Hub;
 // the handshake, message dispatch, keep-alive, client timeout, client results and Close.
 // Thread-safe: transports, timers and other connections may call it from any thread;
 // onReceive() is never called concurrently with itself (transports serialize input).
-class HubConnection : public std::enable_shared_from_this<HubConnection> {
+class HubConnection final : public transport::ConnectionPort,
+                            public std::enable_shared_from_this<HubConnection> {
  public:
   enum class State {
     Negotiated,   // created by negotiate; no transport yet
@@ -47,26 +49,22 @@ class HubConnection : public std::enable_shared_from_this<HubConnection> {
   const std::string& id() const { return id_; }
   const std::string& token() const { return token_; }
   State state() const;
-  // The transport carrying this connection, or null before one is attached.
-  std::shared_ptr<TransportLink> link() const;
-  std::optional<TransportKind> transport() const;
+  std::optional<transport::TransportKind> transport() const;
 
-  // --- Transport side ---
+  // --- ConnectionPort: the transport side ---
 
-  enum class Attach { Attached, AlreadyAttached, Closed };
-  // Binds the transport that carries this connection; at most one, ever.
-  Attach attach(std::shared_ptr<TransportLink> link);
+  Attach attach(std::shared_ptr<transport::TransportLink> link) override;
+  std::shared_ptr<transport::TransportLink> link() const override;
+  bool ended() const override { return state() == State::Closed; }
   // Bytes from the client: handshake first, then hub messages.
-  void onReceive(std::string_view bytes);
-  // Guards onReceive() for half-transports, whose sends arrive as separate HTTP POSTs:
-  // false while another POST is being processed (the transport answers 409).
-  bool tryBeginReceive() { return !receiving_.exchange(true); }
-  void endReceive() { receiving_ = false; }
-  // The client showed it is alive without sending a message (a long poll arrived): the
-  // client timeout restarts.
-  void noteClientActivity();
-  // The transport has ended (any reason). Fails pending client results. Idempotent.
-  void onTransportClosed();
+  void onReceive(std::string_view bytes) override;
+  bool tryBeginReceive() override { return !receiving_.exchange(true); }
+  void endReceive() override { receiving_ = false; }
+  void onInvalidInput(std::string_view reason) override { protocolError(reason); }
+  // Restarts the client timeout.
+  void noteClientActivity() override;
+  // Fails pending client results and tells the registry. Idempotent.
+  void onTransportClosed() override;
 
   // --- Hub side ---
 
@@ -121,7 +119,7 @@ class HubConnection : public std::enable_shared_from_this<HubConnection> {
   mutable std::mutex mu_;
   State state_ = State::Negotiated;
   bool closing_ = false;
-  std::shared_ptr<TransportLink> link_;
+  std::shared_ptr<transport::TransportLink> link_;
   SteadyTime attachedAt_{};
   std::map<std::string, PendingResult, std::less<>> pending_;
   std::set<std::string, std::less<>> inflightIds_;

@@ -15,7 +15,7 @@
 
 #include "common/logging.hpp"
 #include "transport/detail/links.hpp"
-#include "transport/hub_endpoint.hpp"
+#include "transport/hub_router.hpp"
 
 namespace latch::transport {
 namespace {
@@ -24,7 +24,7 @@ template <class Stream>
 class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
  public:
   template <class... StreamArgs>
-  HttpSession(SocketSlot slot, EndpointContext& ctx, StreamArgs&&... args)
+  HttpSession(SocketSlot slot, RouterContext& ctx, StreamArgs&&... args)
       : stream_(std::forward<StreamArgs>(args)...), slot_(std::move(slot)), ctx_(ctx) {}
 
   void run() {
@@ -98,8 +98,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
         [self = this->shared_from_this(), version, keepAlive](int status, std::string body) {
           asio::post(self->stream_.get_executor(),
                      [self, version, keepAlive, status, body = std::move(body)]() mutable {
-                       self->sendReply(Reply{static_cast<http::status>(status), std::move(body)},
-                                       version, keepAlive);
+                       self->sendReply(Reply{status, std::move(body)}, version, keepAlive);
                      });
         });
   }
@@ -118,13 +117,15 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
 
   // Answers a request that could not be read, then closes.
   void refuse(http::status status) {
-    sendReply(Reply{status, std::string(http::obsolete_reason(status))}, 11, false);
+    sendReply(Reply{static_cast<int>(status), std::string(http::obsolete_reason(status))}, 11,
+              false);
   }
 
   void sendReply(Reply&& reply, unsigned version, bool keepAlive) {
-    auto response = std::make_shared<Response>(reply.status, version);
+    auto response = std::make_shared<Response>(static_cast<http::status>(reply.status), version);
     setCommonHeaders(*response);
     response->set(http::field::content_type, reply.contentType);
+    for (const auto& [name, value] : reply.headers) response->set(name, value);
     response->body() = std::move(reply.body);
     response->keep_alive(keepAlive);
     response->prepare_payload();
@@ -149,19 +150,19 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
 
   Stream stream_;
   SocketSlot slot_;
-  EndpointContext& ctx_;
+  RouterContext& ctx_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
 };
 
 }  // namespace
 
-void startPlainSession(tcp::socket socket, SocketSlot slot, EndpointContext& ctx) {
+void startPlainSession(tcp::socket socket, SocketSlot slot, RouterContext& ctx) {
   std::make_shared<HttpSession<PlainStream>>(std::move(slot), ctx, std::move(socket))->run();
 }
 
 void startTlsSession(tcp::socket socket, asio::ssl::context& tls, SocketSlot slot,
-                     EndpointContext& ctx) {
+                     RouterContext& ctx) {
   std::make_shared<HttpSession<TlsStream>>(std::move(slot), ctx, std::move(socket), tls)->run();
 }
 

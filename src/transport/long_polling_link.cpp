@@ -1,10 +1,8 @@
 #include "transport/long_polling_link.hpp"
 
-#include "hub/hub_connection.hpp"
-
 namespace latch::transport {
 
-LongPollingLink::LongPollingLink(std::weak_ptr<hub::HubConnection> connection, const Limits& limits,
+LongPollingLink::LongPollingLink(std::weak_ptr<ConnectionPort> connection, const Limits& limits,
                                  const Clock& clock)
     : connection_(std::move(connection)), limits_(limits), clock_(clock), lastPoll_(clock.now()) {}
 

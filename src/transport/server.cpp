@@ -13,22 +13,21 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "hub/connection_registry.hpp"
 #include "transport/detail/links.hpp"
-#include "transport/hub_endpoint.hpp"
+#include "transport/endpoint_handler.hpp"
+#include "transport/hub_router.hpp"
 
 namespace latch::transport {
 
 struct Server::Impl {
-  Impl(ServerOptions o, hub::Hub& h)
+  Impl(ServerOptions o, EndpointHandler& h)
       : options(std::move(o)),
-        hub(h),
+        handler(h),
         threads(options.threads ? options.threads
                                 : std::max(1u, std::thread::hardware_concurrency())),
         ioc(static_cast<int>(threads)),
         acceptor(ioc),
-        registry(options.limits, hub, clock),
-        ctx{registry, options.limits, clock},
+        ctx{handler, options.limits, clock},
         sockets(std::make_shared<std::atomic<std::size_t>>(0)),
         ticker(ioc),
         signals(ioc, SIGINT, SIGTERM) {}
@@ -39,14 +38,13 @@ struct Server::Impl {
   void stop();
 
   ServerOptions options;
-  hub::Hub& hub;
+  EndpointHandler& handler;
   SteadyClock clock;
   unsigned threads;
   asio::io_context ioc;
   std::optional<asio::ssl::context> tls;
   tcp::acceptor acceptor;
-  hub::ConnectionRegistry registry;
-  EndpointContext ctx;
+  RouterContext ctx;
   std::shared_ptr<std::atomic<std::size_t>> sockets;
   asio::steady_timer ticker;
   asio::signal_set signals;
@@ -129,7 +127,7 @@ void Server::Impl::accept() {
 }
 
 void Server::Impl::tick() {
-  registry.tick(clock.now());
+  handler.tick(clock.now());
   ticker.expires_after(tickInterval(options.limits));
   ticker.async_wait([this](beast::error_code ec) {
     if (!ec) tick();
@@ -143,7 +141,7 @@ void Server::Impl::stop() {
     beast::error_code ignored;
     acceptor.close(ignored);
     signals.cancel();
-    registry.closeAll("Server is shutting down.", true);
+    handler.shutdown();
     // Give the Close messages a moment to leave, then stop.
     ticker.cancel();
     auto grace = std::make_shared<asio::steady_timer>(ioc, std::chrono::milliseconds(300));
@@ -151,8 +149,8 @@ void Server::Impl::stop() {
   });
 }
 
-Server::Server(ServerOptions options, hub::Hub& hub)
-    : impl_(std::make_unique<Impl>(std::move(options), hub)) {}
+Server::Server(ServerOptions options, EndpointHandler& handler)
+    : impl_(std::make_unique<Impl>(std::move(options), handler)) {}
 
 Server::~Server() = default;
 

@@ -8,11 +8,9 @@
 #include "common/limits.hpp"
 #include "common/result.hpp"
 
-namespace latch::hub {
-class Hub;
-}
-
 namespace latch::transport {
+
+class EndpointHandler;
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
@@ -27,12 +25,13 @@ struct ServerOptions {
 enum class ServerErrc { BadAddress, InsecureHttp, Tls, Bind };
 using ServerError = Error<ServerErrc>;
 
-// The HTTP(S) server: accepts connections, routes the hub endpoint (negotiate and the three
-// transports) and drives connection deadlines. Boost.Asio and Beast stay behind this class.
+// The HTTP(S) server: accepts connections, serves the hub path (negotiate and the three
+// transports) on behalf of an EndpointHandler and drives its deadlines. Boost.Asio and Beast
+// stay behind this class.
 class Server {
  public:
-  // `hub` must outlive the server and be fully registered before start().
-  Server(ServerOptions options, hub::Hub& hub);
+  // `handler` must outlive the server.
+  Server(ServerOptions options, EndpointHandler& handler);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

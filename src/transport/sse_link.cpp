@@ -7,9 +7,8 @@
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/http/write.hpp>
 
-#include "hub/hub_connection.hpp"
-#include "hub/outbox.hpp"
 #include "transport/detail/links.hpp"
+#include "transport/outbox.hpp"
 
 namespace latch::transport {
 namespace {
@@ -39,10 +38,9 @@ void appendEvent(std::string& out, std::string_view records) {
 }
 
 template <class Stream>
-class SseLink final : public hub::TransportLink,
-                      public std::enable_shared_from_this<SseLink<Stream>> {
+class SseLink final : public TransportLink, public std::enable_shared_from_this<SseLink<Stream>> {
  public:
-  SseLink(Stream&& stream, SocketSlot slot, std::shared_ptr<hub::HubConnection> connection,
+  SseLink(Stream&& stream, SocketSlot slot, std::shared_ptr<ConnectionPort> connection,
           const Limits& limits)
       : stream_(std::move(stream)),
         slot_(std::move(slot)),
@@ -51,7 +49,7 @@ class SseLink final : public hub::TransportLink,
         outbox_(limits.maxBacklogBytes) {}
 
   void start(Request request) {
-    if (connection_->attach(this->shared_from_this()) != hub::HubConnection::Attach::Attached) {
+    if (connection_->attach(this->shared_from_this()) != ConnectionPort::Attach::Attached) {
       return refuse(request.version());
     }
     // Any byte or EOF from the client ends the stream: an SSE client only listens.
@@ -66,13 +64,13 @@ class SseLink final : public hub::TransportLink,
 
   bool send(std::string_view records) override {
     switch (outbox_.push(records)) {
-      case hub::Outbox::Push::Queued:
+      case Outbox::Push::Queued:
         return true;
-      case hub::Outbox::Push::QueuedAndWake:
+      case Outbox::Push::QueuedAndWake:
         asio::post(stream_.get_executor(), [self = this->shared_from_this()] { self->doWrite(); });
         return true;
-      case hub::Outbox::Push::Overflow:
-      case hub::Outbox::Push::Closed:
+      case Outbox::Push::Overflow:
+      case Outbox::Push::Closed:
         return false;
     }
     return false;
@@ -93,7 +91,7 @@ class SseLink final : public hub::TransportLink,
     });
   }
 
-  hub::TransportKind kind() const override { return hub::TransportKind::ServerSentEvents; }
+  TransportKind kind() const override { return TransportKind::ServerSentEvents; }
 
  private:
   void refuse(unsigned version) {
@@ -152,9 +150,9 @@ class SseLink final : public hub::TransportLink,
 
   Stream stream_;
   SocketSlot slot_;
-  std::shared_ptr<hub::HubConnection> connection_;  // reset by finish(): breaks the cycle
+  std::shared_ptr<ConnectionPort> connection_;  // reset by finish(): breaks the cycle
   const Limits& limits_;
-  hub::Outbox outbox_;
+  Outbox outbox_;
   std::string pending_;  // the bytes being written
   char probe_[64];
   bool writing_ = false;  // strand-only state below
@@ -166,16 +164,15 @@ class SseLink final : public hub::TransportLink,
 
 template <class Stream>
 void startServerSentEvents(Stream stream, SocketSlot slot, Request request,
-                           std::shared_ptr<hub::HubConnection> connection, const Limits& limits) {
+                           std::shared_ptr<ConnectionPort> connection, const Limits& limits) {
   std::make_shared<SseLink<Stream>>(std::move(stream), std::move(slot), std::move(connection),
                                     limits)
       ->start(std::move(request));
 }
 
 template void startServerSentEvents<PlainStream>(PlainStream, SocketSlot, Request,
-                                                 std::shared_ptr<hub::HubConnection>,
-                                                 const Limits&);
+                                                 std::shared_ptr<ConnectionPort>, const Limits&);
 template void startServerSentEvents<TlsStream>(TlsStream, SocketSlot, Request,
-                                               std::shared_ptr<hub::HubConnection>, const Limits&);
+                                               std::shared_ptr<ConnectionPort>, const Limits&);
 
 }  // namespace latch::transport

@@ -10,9 +10,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include "hub/hub_connection.hpp"
-#include "hub/outbox.hpp"
 #include "transport/detail/links.hpp"
+#include "transport/outbox.hpp"
 
 namespace latch::transport {
 namespace {
@@ -20,10 +19,10 @@ namespace {
 namespace websocket = beast::websocket;
 
 template <class Stream>
-class WebSocketLink final : public hub::TransportLink,
+class WebSocketLink final : public TransportLink,
                             public std::enable_shared_from_this<WebSocketLink<Stream>> {
  public:
-  WebSocketLink(Stream&& stream, SocketSlot slot, std::shared_ptr<hub::HubConnection> connection,
+  WebSocketLink(Stream&& stream, SocketSlot slot, std::shared_ptr<ConnectionPort> connection,
                 const Limits& limits)
       : ws_(std::move(stream)),
         slot_(std::move(slot)),
@@ -32,7 +31,7 @@ class WebSocketLink final : public hub::TransportLink,
         outbox_(limits.maxBacklogBytes) {}
 
   void start(Request request) {
-    if (connection_->attach(this->shared_from_this()) != hub::HubConnection::Attach::Attached) {
+    if (connection_->attach(this->shared_from_this()) != ConnectionPort::Attach::Attached) {
       return refuse(std::move(request));
     }
     websocket::stream_base::timeout timeouts{};
@@ -50,13 +49,13 @@ class WebSocketLink final : public hub::TransportLink,
 
   bool send(std::string_view records) override {
     switch (outbox_.push(records)) {
-      case hub::Outbox::Push::Queued:
+      case Outbox::Push::Queued:
         return true;
-      case hub::Outbox::Push::QueuedAndWake:
+      case Outbox::Push::QueuedAndWake:
         asio::post(ws_.get_executor(), [self = this->shared_from_this()] { self->doWrite(); });
         return true;
-      case hub::Outbox::Push::Overflow:
-      case hub::Outbox::Push::Closed:
+      case Outbox::Push::Overflow:
+      case Outbox::Push::Closed:
         return false;
     }
     return false;
@@ -76,7 +75,7 @@ class WebSocketLink final : public hub::TransportLink,
                [self = this->shared_from_this()] { beast::get_lowest_layer(self->ws_).close(); });
   }
 
-  hub::TransportKind kind() const override { return hub::TransportKind::WebSockets; }
+  TransportKind kind() const override { return TransportKind::WebSockets; }
 
  private:
   void refuse(Request request) {
@@ -107,13 +106,13 @@ class WebSocketLink final : public hub::TransportLink,
     if (ec) {
       if (ec != websocket::error::closed && ec != asio::error::eof &&
           ec != asio::error::operation_aborted) {
-        spdlog::info("connection {}: WebSocket ended: {}", connection_->id(), ec.message());
+        spdlog::info("WebSocket ended: {}", ec.message());
       }
       return finish();
     }
     if (!ws_.got_text()) {
       readBuffer_.consume(n);
-      connection_->close("Binary messages are not supported by the JSON protocol.");
+      connection_->onInvalidInput("Binary messages are not supported by the JSON protocol.");
       return doRead();
     }
     const auto data = readBuffer_.cdata();
@@ -162,9 +161,9 @@ class WebSocketLink final : public hub::TransportLink,
 
   websocket::stream<Stream> ws_;
   SocketSlot slot_;
-  std::shared_ptr<hub::HubConnection> connection_;  // reset by finish(): breaks the cycle
+  std::shared_ptr<ConnectionPort> connection_;  // reset by finish(): breaks the cycle
   const Limits& limits_;
-  hub::Outbox outbox_;
+  Outbox outbox_;
   beast::flat_buffer readBuffer_;
   std::string pending_;   // the batch being written
   bool writing_ = false;  // strand-only state below
@@ -176,15 +175,15 @@ class WebSocketLink final : public hub::TransportLink,
 
 template <class Stream>
 void startWebSocket(Stream stream, SocketSlot slot, Request request,
-                    std::shared_ptr<hub::HubConnection> connection, const Limits& limits) {
+                    std::shared_ptr<ConnectionPort> connection, const Limits& limits) {
   std::make_shared<WebSocketLink<Stream>>(std::move(stream), std::move(slot), std::move(connection),
                                           limits)
       ->start(std::move(request));
 }
 
 template void startWebSocket<PlainStream>(PlainStream, SocketSlot, Request,
-                                          std::shared_ptr<hub::HubConnection>, const Limits&);
+                                          std::shared_ptr<ConnectionPort>, const Limits&);
 template void startWebSocket<TlsStream>(TlsStream, SocketSlot, Request,
-                                        std::shared_ptr<hub::HubConnection>, const Limits&);
+                                        std::shared_ptr<ConnectionPort>, const Limits&);
 
 }  // namespace latch::transport

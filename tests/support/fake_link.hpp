@@ -6,12 +6,12 @@
 #include <vector>
 
 #include "hub/hub_connection.hpp"
-#include "hub/transport_link.hpp"
+#include "transport/transport_link.hpp"
 
 namespace latch::testing {
 
 // A transport that records what the connection sends and ends when told to.
-class FakeLink final : public hub::TransportLink {
+class FakeLink final : public transport::TransportLink {
  public:
   explicit FakeLink(std::size_t maxBytes = 1 << 20) : max_(maxBytes) {}
 
@@ -36,7 +36,7 @@ class FakeLink final : public hub::TransportLink {
     }
     end();
   }
-  hub::TransportKind kind() const override { return hub::TransportKind::WebSockets; }
+  transport::TransportKind kind() const override { return transport::TransportKind::WebSockets; }
 
   void bind(const std::shared_ptr<hub::HubConnection>& c) { connection_ = c; }
 

@@ -19,6 +19,7 @@
 
 #include "hub/builtin_methods.hpp"
 #include "hub/hub.hpp"
+#include "hub/signalr_endpoint.hpp"
 
 namespace latch::transport {
 namespace {
@@ -31,12 +32,13 @@ using tcp = asio::ip::tcp;
 
 class RunningServer {
  public:
-  explicit RunningServer(ServerOptions options) {
+  explicit RunningServer(ServerOptions options) : limits_(options.limits) {
     hub::registerBuiltinMethods(hub_);
     hub::registerTestMethodsForTest(hub_);
+    endpoint_ = std::make_unique<hub::SignalREndpoint>(limits_, hub_, clock_);
     options.port = 0;
     options.threads = 2;
-    server_ = std::make_unique<Server>(std::move(options), hub_);
+    server_ = std::make_unique<Server>(std::move(options), *endpoint_);
     auto started = server_->start();
     EXPECT_TRUE(started) << (started ? "" : started.error().message);
     if (started) thread_ = std::thread([this] { server_->run(); });
@@ -48,7 +50,10 @@ class RunningServer {
   std::uint16_t port() const { return server_->port(); }
 
  private:
+  Limits limits_;
+  SteadyClock clock_;
   hub::Hub hub_;
+  std::unique_ptr<hub::SignalREndpoint> endpoint_;
   std::unique_ptr<Server> server_;
   std::thread thread_;
 };
@@ -101,10 +106,12 @@ http::response<http::string_body> request(std::uint16_t port, http::verb verb, s
 
 TEST(Server, RefusesPlainHttpOnANonLoopbackAddress) {
   hub::Hub hub;
+  SteadyClock clock;
   ServerOptions o;
   o.host = "0.0.0.0";
   o.port = 0;
-  Server server(o, hub);
+  hub::SignalREndpoint endpoint(o.limits, hub, clock);
+  Server server(o, endpoint);
   auto r = server.start();
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ServerErrc::InsecureHttp);
@@ -112,20 +119,24 @@ TEST(Server, RefusesPlainHttpOnANonLoopbackAddress) {
 
 TEST(Server, AllowsPlainHttpOnANonLoopbackAddressWhenAskedExplicitly) {
   hub::Hub hub;
+  SteadyClock clock;
   ServerOptions o;
   o.host = "0.0.0.0";
   o.port = 0;
   o.insecureHttp = true;
-  Server server(o, hub);
+  hub::SignalREndpoint endpoint(o.limits, hub, clock);
+  Server server(o, endpoint);
   EXPECT_TRUE(server.start());
 }
 
 TEST(Server, RefusesHalfATlsConfiguration) {
   hub::Hub hub;
+  SteadyClock clock;
   ServerOptions o;
   o.port = 0;
   o.tlsCertFile = "/nonexistent.pem";
-  Server server(o, hub);
+  hub::SignalREndpoint endpoint(o.limits, hub, clock);
+  Server server(o, endpoint);
   auto r = server.start();
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ServerErrc::Tls);
@@ -133,10 +144,12 @@ TEST(Server, RefusesHalfATlsConfiguration) {
 
 TEST(Server, RefusesInvalidLimits) {
   hub::Hub hub;
+  SteadyClock clock;
   ServerOptions o;
   o.port = 0;
   o.limits.maxConnections = 0;
-  Server server(o, hub);
+  hub::SignalREndpoint endpoint(o.limits, hub, clock);
+  Server server(o, endpoint);
   EXPECT_FALSE(server.start());
 }
 

@@ -7,31 +7,28 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "common/limits.hpp"
+#include "transport/connection_port.hpp"
 #include "transport/detail/beast.hpp"
-
-namespace latch::hub {
-class HubConnection;
-}
 
 namespace latch::transport {
 
-struct EndpointContext;
+struct RouterContext;
 
 // Accepts the WebSocket upgrade in `request` and carries `connection` over it (409 when
 // the connection got another transport meanwhile).
 template <class Stream>
 void startWebSocket(Stream stream, SocketSlot slot, Request request,
-                    std::shared_ptr<hub::HubConnection> connection, const Limits& limits);
+                    std::shared_ptr<ConnectionPort> connection, const Limits& limits);
 
 // Answers `request` with an event stream that carries `connection`'s outgoing records.
 template <class Stream>
 void startServerSentEvents(Stream stream, SocketSlot slot, Request request,
-                           std::shared_ptr<hub::HubConnection> connection, const Limits& limits);
+                           std::shared_ptr<ConnectionPort> connection, const Limits& limits);
 
 // Serves HTTP/1.1 requests on an accepted socket until it closes.
-void startPlainSession(tcp::socket socket, SocketSlot slot, EndpointContext& ctx);
+void startPlainSession(tcp::socket socket, SocketSlot slot, RouterContext& ctx);
 void startTlsSession(tcp::socket socket, asio::ssl::context& tls, SocketSlot slot,
-                     EndpointContext& ctx);
+                     RouterContext& ctx);
 
 // The response every transport gives a request it refuses.
 template <class Body>

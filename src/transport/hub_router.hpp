@@ -1,6 +1,6 @@
 #pragma once
-// Routing of the hub endpoint: decides what each request gets, without doing I/O.
-// Included only by transport .cpp files.
+// Routing of the hub path: decides what each request gets, without doing I/O. Included
+// only by transport .cpp files.
 
 #include <memory>
 #include <string>
@@ -9,8 +9,8 @@
 
 #include "common/clock.hpp"
 #include "common/limits.hpp"
-#include "hub/connection_registry.hpp"
 #include "transport/detail/beast.hpp"
+#include "transport/endpoint_handler.hpp"
 #include "transport/long_polling_link.hpp"
 
 namespace latch::transport {
@@ -18,25 +18,21 @@ namespace latch::transport {
 inline constexpr std::string_view kHubPath = "/hubs/command";
 inline constexpr std::string_view kNegotiatePath = "/hubs/command/negotiate";
 
-struct EndpointContext {
-  hub::ConnectionRegistry& registry;
+struct RouterContext {
+  EndpointHandler& handler;
   const Limits& limits;
   const Clock& clock;
 };
 
 // A plain HTTP response.
-struct Reply {
-  http::status status;
-  std::string body;
-  std::string_view contentType = "text/plain";
-};
+using Reply = HttpAnswer;
 // Upgrade to a WebSocket carrying `connection`.
 struct UpgradeWebSocket {
-  std::shared_ptr<hub::HubConnection> connection;
+  std::shared_ptr<ConnectionPort> connection;
 };
 // Start a Server-Sent Events stream for `connection`.
 struct StartSse {
-  std::shared_ptr<hub::HubConnection> connection;
+  std::shared_ptr<ConnectionPort> connection;
 };
 // Hold the request until `link` answers the poll.
 struct WaitPoll {
@@ -46,6 +42,6 @@ using Action = std::variant<Reply, UpgradeWebSocket, StartSse, WaitPoll>;
 
 // What `request` gets. POSTed hub messages are delivered to their connection here.
 // Thread-safe.
-Action routeRequest(Request& request, EndpointContext& ctx);
+Action routeRequest(Request& request, RouterContext& ctx);
 
 }  // namespace latch::transport

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-namespace latch::hub {
+namespace latch::transport {
 
 // A bounded byte queue of outgoing records shared by a connection's senders (any thread)
 // and its transport writer. Appending copies into one growing buffer, so many small
@@ -41,4 +41,4 @@ class Outbox {
   bool closed_ = false;
 };
 
-}  // namespace latch::hub
+}  // namespace latch::transport

@@ -1,8 +1,8 @@
-#include "hub/outbox.hpp"
+#include "transport/outbox.hpp"
 
 #include <gtest/gtest.h>
 
-namespace latch::hub {
+namespace latch::transport {
 namespace {
 
 TEST(Outbox, FirstPushWakesTheWriterLaterOnesDoNot) {
@@ -37,4 +37,4 @@ TEST(Outbox, ClosedRefusesPushesButKeepsQueuedBytes) {
 }
 
 }  // namespace
-}  // namespace latch::hub
+}  // namespace latch::transport

@@ -1,6 +1,6 @@
-#include "hub/outbox.hpp"
+#include "transport/outbox.hpp"
 
-namespace latch::hub {
+namespace latch::transport {
 
 Outbox::Push Outbox::push(std::string_view bytes) {
   std::lock_guard lock(mu_);
@@ -35,4 +35,4 @@ std::size_t Outbox::queuedBytes() const {
   return buffer_.size();
 }
 
-}  // namespace latch::hub
+}  // namespace latch::transport

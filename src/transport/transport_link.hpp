@@ -4,15 +4,15 @@
 
 #include "common/clock.hpp"
 
-namespace latch::hub {
+namespace latch::transport {
 
 enum class TransportKind { WebSockets, ServerSentEvents, LongPolling };
 
 // The name SignalR uses for a transport ("WebSockets", "ServerSentEvents", "LongPolling").
 std::string_view transportName(TransportKind kind);
 
-// What a hub connection needs from the transport that carries it: the hub layer sees
-// connections only through this, never Asio or Beast. Implementations are thread-safe.
+// One transport carrying one logical connection, as the layers above see it: never Asio or
+// Beast. Implementations are thread-safe.
 class TransportLink {
  public:
   virtual ~TransportLink() = default;
@@ -22,7 +22,7 @@ class TransportLink {
   [[nodiscard]] virtual bool send(std::string_view records) = 0;
 
   // Delivers what is queued, then ends the transport. The link reports the end through
-  // HubConnection::onTransportClosed(). Idempotent.
+  // ConnectionPort::onTransportClosed(). Idempotent.
   virtual void close() = 0;
 
   // Ends the transport at once, dropping what is queued. Idempotent.
@@ -34,4 +34,4 @@ class TransportLink {
   virtual void tick(SteadyTime now) {}
 };
 
-}  // namespace latch::hub
+}  // namespace latch::transport

@@ -1,0 +1,161 @@
+#include "transport/hub_router.hpp"
+
+#include <boost/beast/websocket/rfc6455.hpp>
+
+#include "transport/request_target.hpp"
+
+namespace latch::transport {
+namespace {
+
+Reply text(http::status status, std::string body) {
+  return Reply{static_cast<int>(status), std::move(body)};
+}
+
+bool acceptsEventStream(const Request& request) {
+  const auto accept = request[http::field::accept];
+  return accept.find("text/event-stream") != beast::string_view::npos;
+}
+
+Action negotiate(const Request& request, const RequestTarget& target, RouterContext& ctx,
+                 const Credentials& credentials) {
+  if (request.method() != http::verb::post) return text(http::status::method_not_allowed, "");
+  return ctx.handler.negotiate(target.param("negotiateVersion"), credentials);
+}
+
+using Found = std::variant<std::shared_ptr<ConnectionPort>, Reply>;
+
+// Runs `then(connection)` on a found connection, or gives the refusal.
+template <class Then>
+Action withConnection(Found found, Then&& then) {
+  if (auto* refusal = std::get_if<Reply>(&found)) return std::move(*refusal);
+  return then(std::get<std::shared_ptr<ConnectionPort>>(std::move(found)));
+}
+
+// The connection named by the mandatory `id` parameter, or the reply that refuses it.
+Found findConnection(const RequestTarget& target, RouterContext& ctx,
+                     const Credentials& credentials) {
+  const auto id = target.param("id");
+  if (!id || id->empty()) return text(http::status::bad_request, "Connection ID required");
+  return ctx.handler.find(*id, credentials);
+}
+
+// Checks that a connection may use `wanted`: unattached, or already on that transport.
+std::optional<Reply> checkTransport(const ConnectionPort& connection, TransportKind wanted,
+                                    bool exclusive) {
+  const auto link = connection.link();
+  if (!link) return std::nullopt;
+  if (link->kind() != wanted) {
+    return text(http::status::bad_request, "Cannot change transports mid-connection");
+  }
+  if (exclusive) return text(http::status::conflict, "Connection already has a transport");
+  return std::nullopt;
+}
+
+Action webSocket(const RequestTarget& target, RouterContext& ctx, const Credentials& credentials) {
+  if (!target.param("id")) {
+    // Without negotiate (skipNegotiation): a new connection.
+    return withConnection(ctx.handler.openWithoutNegotiate(credentials), [](auto connection) {
+      return Action(UpgradeWebSocket{std::move(connection)});
+    });
+  }
+  return withConnection(findConnection(target, ctx, credentials), [](auto connection) {
+    if (auto refused = checkTransport(*connection, TransportKind::WebSockets, true)) {
+      return Action(std::move(*refused));
+    }
+    return Action(UpgradeWebSocket{std::move(connection)});
+  });
+}
+
+Action serverSentEvents(const RequestTarget& target, RouterContext& ctx,
+                        const Credentials& credentials) {
+  return withConnection(findConnection(target, ctx, credentials), [](auto connection) {
+    if (auto refused = checkTransport(*connection, TransportKind::ServerSentEvents, true)) {
+      return Action(std::move(*refused));
+    }
+    return Action(StartSse{std::move(connection)});
+  });
+}
+
+Action longPoll(const RequestTarget& target, RouterContext& ctx, const Credentials& credentials) {
+  return withConnection(findConnection(target, ctx, credentials), [&](auto connection) {
+    if (auto refused = checkTransport(*connection, TransportKind::LongPolling, false)) {
+      return Action(std::move(*refused));
+    }
+    if (auto link = std::dynamic_pointer_cast<LongPollingLink>(connection->link())) {
+      return Action(WaitPoll{std::move(link)});
+    }
+    // The first poll starts the transport and returns at once, empty: the client sends its
+    // handshake only after this answer.
+    auto link = std::make_shared<LongPollingLink>(connection, ctx.limits, ctx.clock);
+    if (connection->attach(link) != ConnectionPort::Attach::Attached) {
+      return Action(text(http::status::conflict, "Connection already has a transport"));
+    }
+    return Action(text(http::status::ok, ""));
+  });
+}
+
+Action send(Request& request, const RequestTarget& target, RouterContext& ctx,
+            const Credentials& credentials) {
+  return withConnection(findConnection(target, ctx, credentials), [&](auto connection) {
+    const auto link = connection->link();
+    if (!link) return Action(text(http::status::bad_request, "The transport has not started"));
+    if (link->kind() == TransportKind::WebSockets) {
+      return Action(text(http::status::bad_request, "Sends go over the WebSocket"));
+    }
+    if (!connection->tryBeginReceive()) {
+      return Action(text(http::status::conflict, "Another send is in progress"));
+    }
+    connection->onReceive(request.body());
+    connection->endReceive();
+    return Action(text(http::status::ok, ""));
+  });
+}
+
+Action remove(const RequestTarget& target, RouterContext& ctx, const Credentials& credentials) {
+  return withConnection(findConnection(target, ctx, credentials), [](auto connection) {
+    auto link = std::dynamic_pointer_cast<LongPollingLink>(connection->link());
+    if (!link) {
+      return Action(text(http::status::bad_request, "Only long polling connections are deleted"));
+    }
+    link->abort();  // the waiting poll, if any, gets 204
+    return Action(text(http::status::accepted, ""));
+  });
+}
+
+// The bearer token of a hub-path request: the Authorization header, else the access_token
+// query parameter (browsers cannot set headers on WebSockets or EventSource).
+Credentials credentialsOf(const Request& request, const RequestTarget& target) {
+  constexpr std::string_view kBearer = "Bearer ";
+  const auto header = request[http::field::authorization];
+  if (header.size() > kBearer.size() && beast::iequals(header.substr(0, kBearer.size()), kBearer)) {
+    return Credentials{
+        std::string_view(header.data() + kBearer.size(), header.size() - kBearer.size())};
+  }
+  if (auto token = target.param("access_token")) return Credentials{*token};
+  return Credentials{};
+}
+
+}  // namespace
+
+Action routeRequest(Request& request, RouterContext& ctx) {
+  auto target =
+      parseRequestTarget(std::string_view(request.target().data(), request.target().size()));
+  if (!target) return text(http::status::bad_request, "Bad request target");
+  const Credentials credentials = credentialsOf(request, *target);
+  if (target->path == kNegotiatePath) return negotiate(request, *target, ctx, credentials);
+  if (target->path != kHubPath) return text(http::status::not_found, "Not found");
+  switch (request.method()) {
+    case http::verb::get:
+      if (beast::websocket::is_upgrade(request)) return webSocket(*target, ctx, credentials);
+      if (acceptsEventStream(request)) return serverSentEvents(*target, ctx, credentials);
+      return longPoll(*target, ctx, credentials);
+    case http::verb::post:
+      return send(request, *target, ctx, credentials);
+    case http::verb::delete_:
+      return remove(*target, ctx, credentials);
+    default:
+      return text(http::status::method_not_allowed, "");
+  }
+}
+
+}  // namespace latch::transport
