@@ -100,6 +100,14 @@ Result<void, ConfigErrc> applyConfigFile(const std::string& path, ServeConfig& c
     if (*v < 0 || *v > 256) return badValue("threads", "must be from 0 to 256");
     config.server.threads = static_cast<unsigned>(*v);
   }
+  if (const toml::array* origins = table["allowed_origins"].as_array()) {
+    config.server.allowedOrigins.clear();
+    for (const auto& o : *origins) {
+      auto v = o.value<std::string>();
+      if (!v) return badValue("allowed_origins", "must be a list of strings");
+      config.server.allowedOrigins.push_back(*v);
+    }
+  }
   if (auto v = table["tls"]["cert"].value<std::string>()) config.server.tlsCertFile = *v;
   if (auto v = table["tls"]["key"].value<std::string>()) config.server.tlsKeyFile = *v;
   if (const toml::table* limits = table["limits"].as_table()) {
@@ -125,6 +133,17 @@ Result<void, ConfigErrc> applyEnvironment(ServeConfig& config) {
   if (const char* v = std::getenv("LATCH_LOG_LEVEL")) config.logLevel = v;
   if (const char* v = std::getenv("LATCH_TLS_CERT")) config.server.tlsCertFile = v;
   if (const char* v = std::getenv("LATCH_TLS_KEY")) config.server.tlsKeyFile = v;
+  if (const char* v = std::getenv("LATCH_ALLOWED_ORIGINS")) {
+    config.server.allowedOrigins.clear();
+    std::string_view rest(v);
+    while (!rest.empty()) {
+      const auto comma = rest.find(',');
+      const auto item = rest.substr(0, comma);
+      if (!item.empty()) config.server.allowedOrigins.emplace_back(item);
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+  }
   for (const auto& option : kLimitOptions) {
     const std::string name = "LATCH_LIMITS_" + upper(option.key);
     if (const char* v = std::getenv(name.c_str())) {

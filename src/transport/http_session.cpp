@@ -82,8 +82,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     parser_.reset();
     spdlog::debug("{} {}", std::string(request.method_string()),
                   redactTarget(std::string_view(request.target().data(), request.target().size())));
-    Action action = routeRequest(request, ctx_);
-    std::visit([&](auto&& a) { handle(std::move(a), std::move(request)); }, std::move(action));
+    Routed routed = routeRequest(request, ctx_);
+    cors_ = std::move(routed.corsHeaders);
+    std::visit([&](auto&& a) { handle(std::move(a), std::move(request)); },
+               std::move(routed.action));
   }
 
   void handle(Reply&& reply, Request&& request) {
@@ -112,11 +114,12 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   void handle(StartSse&& sse, Request&& request) {
     beast::get_lowest_layer(stream_).expires_never();
     startServerSentEvents(std::move(stream_), std::move(slot_), std::move(request),
-                          std::move(sse.connection), ctx_.limits);
+                          std::move(sse.connection), ctx_.limits, cors_);
   }
 
   // Answers a request that could not be read, then closes.
   void refuse(http::status status) {
+    cors_.clear();
     sendReply(Reply{static_cast<int>(status), std::string(http::obsolete_reason(status))}, 11,
               false);
   }
@@ -126,6 +129,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     setCommonHeaders(*response);
     response->set(http::field::content_type, reply.contentType);
     for (const auto& [name, value] : reply.headers) response->set(name, value);
+    for (const auto& [name, value] : cors_) response->set(name, value);
     response->body() = std::move(reply.body);
     response->keep_alive(keepAlive);
     response->prepare_payload();
@@ -153,6 +157,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   RouterContext& ctx_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  HeaderList cors_;  // of the request being answered
 };
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "transport/hub_router.hpp"
 
+#include <algorithm>
+
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include "transport/request_target.hpp"
@@ -135,12 +137,35 @@ Credentials credentialsOf(const Request& request, const RequestTarget& target) {
   return Credentials{};
 }
 
-}  // namespace
+// The CORS headers for an allowed `origin`.
+HeaderList corsHeadersFor(std::string_view origin) {
+  return {{"Access-Control-Allow-Origin", std::string(origin)},
+          {"Access-Control-Allow-Credentials", "true"},
+          {"Vary", "Origin"}};
+}
 
-Action routeRequest(Request& request, RouterContext& ctx) {
+Reply preflight(HeaderList cors) {
+  Reply reply = text(http::status::no_content, "");
+  reply.headers = std::move(cors);
+  reply.headers.emplace_back("Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS");
+  reply.headers.emplace_back("Access-Control-Allow-Headers",
+                             "Authorization, Content-Type, X-Requested-With, "
+                             "X-SignalR-User-Agent");
+  reply.headers.emplace_back("Access-Control-Max-Age", "600");
+  return reply;
+}
+
+Action route(Request& request, RouterContext& ctx, const HeaderList& cors) {
   auto target =
       parseRequestTarget(std::string_view(request.target().data(), request.target().size()));
   if (!target) return text(http::status::bad_request, "Bad request target");
+  if (request.method() == http::verb::options) {
+    if (cors.empty()) return text(http::status::method_not_allowed, "");
+    if (target->path != kNegotiatePath && target->path != kHubPath) {
+      return text(http::status::not_found, "Not found");
+    }
+    return preflight(cors);
+  }
   const Credentials credentials = credentialsOf(request, *target);
   if (target->path == kNegotiatePath) return negotiate(request, *target, ctx, credentials);
   if (target->path != kHubPath) return text(http::status::not_found, "Not found");
@@ -156,6 +181,24 @@ Action routeRequest(Request& request, RouterContext& ctx) {
     default:
       return text(http::status::method_not_allowed, "");
   }
+}
+
+}  // namespace
+
+Routed routeRequest(Request& request, RouterContext& ctx) {
+  Routed routed{Reply{}, {}};
+  if (request.count(http::field::origin) > 0) {
+    const auto header = request[http::field::origin];
+    const std::string_view origin(header.data(), header.size());
+    const auto& allowed = ctx.allowedOrigins;
+    if (std::find(allowed.begin(), allowed.end(), origin) == allowed.end()) {
+      routed.action = text(http::status::forbidden, "Origin not allowed");
+      return routed;
+    }
+    routed.corsHeaders = corsHeadersFor(origin);
+  }
+  routed.action = route(request, ctx, routed.corsHeaders);
+  return routed;
 }
 
 }  // namespace latch::transport

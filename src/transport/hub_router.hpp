@@ -22,7 +22,11 @@ struct RouterContext {
   EndpointHandler& handler;
   const Limits& limits;
   const Clock& clock;
+  // Browser origins allowed to use the hub cross-origin (exact "scheme://host[:port]").
+  const std::vector<std::string>& allowedOrigins;
 };
+
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
 // A plain HTTP response.
 using Reply = HttpAnswer;
@@ -40,8 +44,15 @@ struct WaitPoll {
 };
 using Action = std::variant<Reply, UpgradeWebSocket, StartSse, WaitPoll>;
 
-// What `request` gets. POSTed hub messages are delivered to their connection here.
-// Thread-safe.
-Action routeRequest(Request& request, RouterContext& ctx);
+struct Routed {
+  Action action;
+  // CORS headers every response to this request carries (empty for same-origin clients).
+  HeaderList corsHeaders;
+};
+
+// What `request` gets. Requests from a browser origin that is not allowed get 403 before
+// anything else (cross-origin WebSocket hijacking, CSRF); CORS preflights are answered here.
+// POSTed hub messages are delivered to their connection here. Thread-safe.
+Routed routeRequest(Request& request, RouterContext& ctx);
 
 }  // namespace latch::transport

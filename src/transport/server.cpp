@@ -27,7 +27,7 @@ struct Server::Impl {
                                 : std::max(1u, std::thread::hardware_concurrency())),
         ioc(static_cast<int>(threads)),
         acceptor(ioc),
-        ctx{handler, options.limits, clock},
+        ctx{handler, options.limits, clock, options.allowedOrigins},
         sockets(std::make_shared<std::atomic<std::size_t>>(0)),
         ticker(ioc),
         signals(ioc, SIGINT, SIGTERM) {}

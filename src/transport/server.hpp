@@ -19,6 +19,8 @@ struct ServerOptions {
   std::string tlsKeyFile;
   bool insecureHttp = false;  // allow plain HTTP on a non-loopback address
   unsigned threads = 0;       // 0: one per core
+  // Browser origins ("https://app.example") allowed cross-origin; all others get 403.
+  std::vector<std::string> allowedOrigins;
   Limits limits;
 };
 

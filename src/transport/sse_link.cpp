@@ -20,8 +20,7 @@ constexpr std::string_view kEventStreamHead =
     "Cache-Control: no-cache\r\n"
     "X-Content-Type-Options: nosniff\r\n"
     "X-Accel-Buffering: no\r\n"
-    "Connection: close\r\n"
-    "\r\n";
+    "Connection: close\r\n";
 
 // One SSE event carrying `records`. Records hold no line breaks (the writers escape them),
 // but a break would end the event early, so any is turned into a new `data:` line.
@@ -48,7 +47,7 @@ class SseLink final : public TransportLink, public std::enable_shared_from_this<
         limits_(limits),
         outbox_(limits.maxBacklogBytes) {}
 
-  void start(Request request) {
+  void start(Request request, const std::vector<std::pair<std::string, std::string>>& headers) {
     if (connection_->attach(this->shared_from_this()) != ConnectionPort::Attach::Attached) {
       return refuse(request.version());
     }
@@ -59,6 +58,8 @@ class SseLink final : public TransportLink, public std::enable_shared_from_this<
                               self->finish();
                             });
     pending_.assign(kEventStreamHead);
+    for (const auto& [name, value] : headers) pending_ += name + ": " + value + "\r\n";
+    pending_ += "\r\n";
     writeRaw();
   }
 
@@ -164,15 +165,19 @@ class SseLink final : public TransportLink, public std::enable_shared_from_this<
 
 template <class Stream>
 void startServerSentEvents(Stream stream, SocketSlot slot, Request request,
-                           std::shared_ptr<ConnectionPort> connection, const Limits& limits) {
+                           std::shared_ptr<ConnectionPort> connection, const Limits& limits,
+                           const std::vector<std::pair<std::string, std::string>>& headers) {
   std::make_shared<SseLink<Stream>>(std::move(stream), std::move(slot), std::move(connection),
                                     limits)
-      ->start(std::move(request));
+      ->start(std::move(request), headers);
 }
 
+using HeaderVector = std::vector<std::pair<std::string, std::string>>;
 template void startServerSentEvents<PlainStream>(PlainStream, SocketSlot, Request,
-                                                 std::shared_ptr<ConnectionPort>, const Limits&);
+                                                 std::shared_ptr<ConnectionPort>, const Limits&,
+                                                 const HeaderVector&);
 template void startServerSentEvents<TlsStream>(TlsStream, SocketSlot, Request,
-                                               std::shared_ptr<ConnectionPort>, const Limits&);
+                                               std::shared_ptr<ConnectionPort>, const Limits&,
+                                               const HeaderVector&);
 
 }  // namespace latch::transport

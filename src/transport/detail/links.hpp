@@ -21,9 +21,11 @@ void startWebSocket(Stream stream, SocketSlot slot, Request request,
                     std::shared_ptr<ConnectionPort> connection, const Limits& limits);
 
 // Answers `request` with an event stream that carries `connection`'s outgoing records.
+// `extraHeaders` (CORS) go into the response head.
 template <class Stream>
 void startServerSentEvents(Stream stream, SocketSlot slot, Request request,
-                           std::shared_ptr<ConnectionPort> connection, const Limits& limits);
+                           std::shared_ptr<ConnectionPort> connection, const Limits& limits,
+                           const std::vector<std::pair<std::string, std::string>>& extraHeaders);
 
 // Serves HTTP/1.1 requests on an accepted socket until it closes.
 void startPlainSession(tcp::socket socket, SocketSlot slot, RouterContext& ctx);

@@ -34,7 +34,8 @@ function limitsToml(limits) {
   return lines.join('\n') + '\n';
 }
 
-async function startServer(limits = {}, { logLevel } = {}) {
+// `extraToml`: top-level settings written before the [limits] table.
+async function startServer(limits = {}, { logLevel, extraToml = '' } = {}) {
   const bin = latchBin();
   if (!fs.existsSync(bin)) {
     throw new Error(`Latch binary not found at ${bin} (set LATCH_BIN)`);
@@ -43,7 +44,7 @@ async function startServer(limits = {}, { logLevel } = {}) {
   const dataDir = path.join(tmp, 'data');
   fs.mkdirSync(dataDir);
   const configFile = path.join(tmp, 'latch.toml');
-  fs.writeFileSync(configFile, limitsToml(limits));
+  fs.writeFileSync(configFile, extraToml + '\n' + limitsToml(limits));
 
   const level = logLevel || (DEBUG ? 'debug' : 'warn');
   const child = spawn(
