@@ -115,6 +115,8 @@ void Server::Impl::accept() {
         socket.close(ignored);  // over the limit: refused before any byte is read
       } else {
         SocketSlot slot(sockets);
+        beast::error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);  // replies are small and awaited
         if (tls) {
           startTlsSession(std::move(socket), *tls, std::move(slot), ctx);
         } else {

@@ -1,0 +1,131 @@
+// The echo mode: N connections, each a closed loop of Echo invocations; reports round trips
+// per second and the latency distribution.
+#include <chrono>
+#include <memory>
+#include <vector>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <fmt/format.h>
+
+#include "bench/bench_modes.hpp"
+#include "bench/client_pool.hpp"
+#include "bench/echo_loop.hpp"
+#include "bench/process_stats.hpp"
+#include "protocol/message_writer.hpp"
+
+namespace latch::bench {
+namespace {
+
+namespace asio = boost::asio;
+using Clock = std::chrono::steady_clock;
+
+struct EchoReport {
+  LatencyHistogram latency;
+  double measuredSeconds = 0;
+};
+
+BenchResult<void> validate(const EchoOptions& o) {
+  if (o.connections == 0) return makeError(BenchErrc::BadArgument, "--connections must be >= 1");
+  if (o.inflight == 0) return makeError(BenchErrc::BadArgument, "--inflight must be >= 1");
+  if (o.threads == 0) return makeError(BenchErrc::BadArgument, "--threads must be >= 1");
+  if (!(o.durationSeconds > 0) || !(o.warmUpSeconds >= 0)) {
+    return makeError(BenchErrc::BadArgument, "--duration must be > 0 and --warmup >= 0");
+  }
+  return {};
+}
+
+Clock::duration seconds(double s) {
+  return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s));
+}
+
+double micros(std::uint64_t nanos) { return static_cast<double>(nanos) / 1000.0; }
+
+void printReport(const EchoOptions& o, const EchoReport& r) {
+  const auto& h = r.latency;
+  const double rps = static_cast<double>(h.count()) / r.measuredSeconds;
+  if (o.json) {
+    std::string url;
+    protocol::appendJsonString(url, o.url);
+    fmt::print(
+        "{{\"mode\":\"echo\",\"url\":{},\"connections\":{},\"inflight\":{},\"payload_bytes\":{},"
+        "\"threads\":{},\"warmup_s\":{:.3f},\"duration_s\":{:.3f},\"round_trips\":{},"
+        "\"rps\":{:.1f},\"latency_us\":{{\"p50\":{:.1f},\"p90\":{:.1f},\"p99\":{:.1f},"
+        "\"p999\":{:.1f},\"max\":{:.1f},\"mean\":{:.1f}}}}}\n",
+        url, o.connections, o.inflight, o.payloadBytes, o.threads, o.warmUpSeconds,
+        r.measuredSeconds, h.count(), rps, micros(h.percentile(0.5)), micros(h.percentile(0.9)),
+        micros(h.percentile(0.99)), micros(h.percentile(0.999)), micros(h.max()),
+        h.mean() / 1000.0);
+    return;
+  }
+  fmt::print("echo: {} connection(s) x {} in flight, {}-byte payload, {} client thread(s)\n",
+             o.connections, o.inflight, o.payloadBytes, o.threads);
+  fmt::print("  {} round trips in {:.2f} s (after {:.1f} s warm-up): {:.0f} per second\n",
+             h.count(), r.measuredSeconds, o.warmUpSeconds, rps);
+  fmt::print(
+      "  latency us: p50 {:.1f}  p90 {:.1f}  p99 {:.1f}  p99.9 {:.1f}  max {:.1f}  mean {:.1f}\n",
+      micros(h.percentile(0.5)), micros(h.percentile(0.9)), micros(h.percentile(0.99)),
+      micros(h.percentile(0.999)), micros(h.max()), h.mean() / 1000.0);
+}
+
+}  // namespace
+
+BenchResult<void> runEcho(const EchoOptions& o) {
+  if (auto r = validate(o); !r) return r;
+  auto target = resolveWsUrl(o.url);
+  if (!target) return target.error();
+  if (auto r = reserveFileDescriptors(o.connections); !r) return r;
+
+  asio::io_context ioc(static_cast<int>(o.threads));
+  RunControl run(ioc);
+  std::atomic<Phase> phase{Phase::WarmUp};
+  const std::string payload(o.payloadBytes, 'x');
+  std::vector<std::unique_ptr<EchoLoop>> loops;
+  loops.reserve(o.connections);
+  for (std::size_t i = 0; i < o.connections; ++i) {
+    loops.push_back(std::make_unique<EchoLoop>(i, o.inflight, payload, phase, run));
+  }
+  ClientPool pool(ioc, *target, run, o.connections, [&loops](std::size_t i) {
+    return [loop = loops[i].get()](std::string_view record) { loop->onRecord(record); };
+  });
+
+  // The phases follow one another on this timer: warm-up, measure, close.
+  asio::steady_timer timer(ioc);
+  Clock::time_point measureStart;
+  Clock::time_point measureEnd;
+  auto endMeasure = [&](boost::system::error_code ec) {
+    if (ec) return;
+    measureEnd = Clock::now();
+    phase.store(Phase::Done);
+    pool.closeAll(std::chrono::seconds(3), [] {});
+  };
+  auto startMeasure = [&](boost::system::error_code ec) {
+    if (ec) return;
+    measureStart = Clock::now();
+    phase.store(Phase::Measure);
+    timer.expires_at(measureStart + seconds(o.durationSeconds));
+    timer.async_wait(endMeasure);
+  };
+  pool.openAll(kDefaultParallelConnects, kOpenTimeout, [&] {
+    for (std::size_t i = 0; i < pool.size(); ++i) {
+      asio::post(pool.client(i).executor(), [&, i] { loops[i]->start(pool.client(i)); });
+    }
+    timer.expires_after(seconds(o.warmUpSeconds));
+    timer.async_wait(startMeasure);
+  });
+  runOnThreads(ioc, o.threads);
+
+  if (auto failure = run.failure()) return makeError(BenchErrc::Network, *failure);
+  if (phase.load() != Phase::Done) return makeError(BenchErrc::Network, "the run did not finish");
+  EchoReport report;
+  report.measuredSeconds = std::chrono::duration<double>(measureEnd - measureStart).count();
+  for (const auto& loop : loops) report.latency.merge(loop->histogram());
+  if (report.latency.count() == 0) {
+    return makeError(BenchErrc::Protocol, "no round trip completed while measuring");
+  }
+  printReport(o, report);
+  return {};
+}
+
+}  // namespace latch::bench

@@ -1,0 +1,22 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "bench/bench_error.hpp"
+
+namespace latch::bench {
+
+// Raises this process's open-file limit (RLIMIT_NOFILE) to its hard limit. Returns the new
+// soft limit, or System when the limit cannot be read or set.
+[[nodiscard]] BenchResult<std::uint64_t> raiseOpenFileLimit();
+
+// Raises the open-file limit as above and checks that `needed` more descriptors fit under it
+// (a margin is kept for the process's own files). BadArgument or System otherwise.
+[[nodiscard]] BenchResult<void> reserveFileDescriptors(std::size_t needed);
+
+// The resident set size (VmRSS in /proc/<pid>/status) of process `pid`, in KiB; System
+// when the process does not exist or the file cannot be read.
+[[nodiscard]] BenchResult<std::uint64_t> residentKiB(int pid);
+
+}  // namespace latch::bench
