@@ -5,6 +5,8 @@
 #   fuzz      clang + libFuzzer targets, in build/fuzz
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Cache hits across checkouts in other folders (CI clones afresh).
+export CCACHE_BASEDIR="$PWD"
 kind=${1:-release}
 [ $# -gt 0 ] && shift
 

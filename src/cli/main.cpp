@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/serve_command.hpp"
+#include "cli/token_command.hpp"
 #include "hub/builtin_methods.hpp"
 
 int main(int argc, char** argv) {
@@ -12,6 +13,7 @@ int main(int argc, char** argv) {
 #else
   latch::cli::addServeCommand(app, nullptr);
 #endif
+  latch::cli::addTokenCommand(app);
   CLI11_PARSE(app, argc, argv);
   return 0;
 }

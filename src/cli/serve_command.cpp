@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include "auth/server_secrets.hpp"
 #include "cli/config_loader.hpp"
 #include "common/logging.hpp"
 #include "hub/builtin_methods.hpp"
@@ -61,6 +62,9 @@ void runServe(const ServeFlags& flags, void (*extraMethods)(hub::Hub&)) {
 
   initLogging(config.logLevel);
   prepareDataDir(config.dataDir);
+  // First start creates the token key and the envelope secret (mode 0600).
+  auto secrets = auth::loadServerSecrets(config.dataDir);
+  if (!secrets) fail(secrets.error().message);
 
   hub::Hub hub;
   hub::registerBuiltinMethods(hub);

@@ -1,0 +1,22 @@
+#include "auth/session_key.hpp"
+
+#include <array>
+#include <string>
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "common/base64url.hpp"
+
+namespace latch::auth {
+
+std::string sessionKey(std::span<const std::uint8_t> envelopeSecret, std::string_view jti) {
+  const std::string input = "latch-session-v1|" + std::string(jti);
+  std::array<std::uint8_t, EVP_MAX_MD_SIZE> mac{};
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), envelopeSecret.data(), static_cast<int>(envelopeSecret.size()),
+       reinterpret_cast<const unsigned char*>(input.data()), input.size(), mac.data(), &length);
+  return base64urlEncode(std::span<const std::uint8_t>(mac.data(), length));
+}
+
+}  // namespace latch::auth
