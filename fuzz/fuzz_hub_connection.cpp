@@ -9,20 +9,23 @@
 #include "hub/hub.hpp"
 #include "support/fake_clock.hpp"
 #include "support/fake_link.hpp"
+#include "support/test_auth.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace latch;
+  static testing::TestAuth* auth = new testing::TestAuth;
   static hub::Hub* hub = [] {
     auto* h = new hub::Hub;
-    hub::registerBuiltinMethods(*h);
+    hub::registerBuiltinMethods(*h, *auth->authenticator);
     hub::registerTestMethodsForTest(*h);
     return h;
   }();
   Limits limits;
   limits.maxMessageBytes = 4096;
   testing::FakeClock clock;
-  hub::ConnectionRegistry registry(limits, *hub, clock);
-  auto connection = registry.create();
+  hub::ConnectionRegistry registry(limits, *hub, clock, &auth->wall);
+  static const auto principal = auth->principal("fuzz");
+  auto connection = registry.create(false, principal);
   auto link = std::make_shared<testing::FakeLink>(64 * 1024);
   link->bind(connection);
   (void)connection->attach(link);

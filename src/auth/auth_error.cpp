@@ -42,6 +42,8 @@ std::string_view authErrorName(AuthErrc code) {
       return "invalid_key";
     case AuthErrc::Revoked:
       return "revoked";
+    case AuthErrc::MissingToken:
+      return "missing_token";
   }
   return "unknown";
 }

@@ -28,6 +28,7 @@ enum class AuthErrc {
   MissingClaim,          // "sub" missing or empty
   InvalidKey,            // key material refused: too short, wrong type or curve, weak RSA
   Revoked,               // reserved: the token's jti or subject was revoked
+  MissingToken,          // the request carried no bearer token at all
 };
 
 using AuthError = Error<AuthErrc>;

@@ -8,6 +8,8 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include "auth/authenticator.hpp"
+#include "auth/jwt_verifier.hpp"
 #include "auth/server_secrets.hpp"
 #include "cli/config_loader.hpp"
 #include "common/logging.hpp"
@@ -66,12 +68,19 @@ void runServe(const ServeFlags& flags, void (*extraMethods)(hub::Hub&)) {
   auto secrets = auth::loadServerSecrets(config.dataDir);
   if (!secrets) fail(secrets.error().message);
 
+  SystemWallClock wallClock;
+  auth::JwtOptions jwtOptions;
+  jwtOptions.issuer = "latch";
+  jwtOptions.audiences = {"latch"};
+  const auth::JwtVerifier verifier(jwtOptions, secrets->keys, wallClock);
+  const auth::Authenticator authenticator(verifier);
+
   hub::Hub hub;
-  hub::registerBuiltinMethods(hub);
+  hub::registerBuiltinMethods(hub, authenticator);
   if (extraMethods) extraMethods(hub);
 
   SteadyClock clock;
-  hub::SignalREndpoint endpoint(config.server.limits, hub, clock);
+  hub::SignalREndpoint endpoint(config.server.limits, hub, clock, authenticator, &wallClock);
   transport::Server server(config.server, endpoint);
   if (auto r = server.start(); !r) fail(r.error().message);
   const std::string scheme = server.tls() ? "https" : "http";

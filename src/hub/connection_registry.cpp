@@ -6,14 +6,23 @@
 
 namespace latch::hub {
 
-ConnectionRegistry::ConnectionRegistry(const Limits& limits, Hub& hub, const Clock& clock)
-    : limits_(limits), hub_(hub), clock_(clock) {}
+namespace {
+const SystemWallClock kSystemWallClock;
+}  // namespace
 
-std::shared_ptr<HubConnection> ConnectionRegistry::create(bool tokenIsId) {
+ConnectionRegistry::ConnectionRegistry(const Limits& limits, Hub& hub, const Clock& clock,
+                                       const WallClock* wallClock)
+    : limits_(limits),
+      hub_(hub),
+      clock_(clock),
+      wallClock_(wallClock ? *wallClock : kSystemWallClock) {}
+
+std::shared_ptr<HubConnection> ConnectionRegistry::create(
+    bool tokenIsId, std::shared_ptr<const auth::Principal> principal) {
   std::string token = randomId128();
-  auto connection =
-      std::make_shared<HubConnection>(tokenIsId ? token : randomId128(), token, limits_, hub_,
-                                      clock_, [this](HubConnection& c) { remove(c.token()); });
+  auto connection = std::make_shared<HubConnection>(
+      tokenIsId ? token : randomId128(), token, std::move(principal), limits_, hub_, clock_,
+      wallClock_, [this](HubConnection& c) { remove(c.token()); });
   std::lock_guard lock(mu_);
   if (byToken_.size() >= limits_.maxConnections) return nullptr;
   byToken_.emplace(std::move(token), connection);

@@ -9,6 +9,7 @@
 
 #include "common/clock.hpp"
 #include "common/limits.hpp"
+#include "common/wall_clock.hpp"
 #include "hub/hub_connection.hpp"
 
 namespace latch::hub {
@@ -20,12 +21,15 @@ class Hub;
 // Thread-safe.
 class ConnectionRegistry {
  public:
-  ConnectionRegistry(const Limits& limits, Hub& hub, const Clock& clock);
+  // `wallClock` null: the system clock. All references must outlive the registry.
+  ConnectionRegistry(const Limits& limits, Hub& hub, const Clock& clock,
+                     const WallClock* wallClock = nullptr);
 
   // A new connection with a fresh 128-bit id and a separate 128-bit token (the same value
   // when `tokenIsId`, for negotiate version 0), or null when the maximum number of
   // connections is reached.
-  std::shared_ptr<HubConnection> create(bool tokenIsId = false);
+  std::shared_ptr<HubConnection> create(bool tokenIsId = false,
+                                        std::shared_ptr<const auth::Principal> principal = {});
 
   // The connection with this token, or null (unknown or already closed).
   std::shared_ptr<HubConnection> find(std::string_view token) const;
@@ -44,6 +48,7 @@ class ConnectionRegistry {
   const Limits& limits_;
   Hub& hub_;
   const Clock& clock_;
+  const WallClock& wallClock_;
   mutable std::mutex mu_;
   std::unordered_map<std::string, std::shared_ptr<HubConnection>> byToken_;
 };

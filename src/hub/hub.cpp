@@ -7,8 +7,8 @@
 
 namespace latch::hub {
 
-void Hub::add(std::string name, MethodHandler handler) {
-  methods_.insert_or_assign(std::move(name), std::move(handler));
+void Hub::add(std::string name, MethodHandler handler, std::vector<std::string> roles) {
+  methods_.insert_or_assign(std::move(name), Method{std::move(handler), std::move(roles)});
 }
 
 bool Hub::has(std::string_view name) const { return methods_.find(name) != methods_.end(); }
@@ -30,9 +30,22 @@ void Hub::dispatch(const std::shared_ptr<HubConnection>& caller,
                          : std::string("Unknown hub method"));
     return;
   }
+  const Method& method = it->second;
+  if (!method.roles.empty()) {
+    const auto principal = caller->principal();
+    const bool allowed =
+        principal && std::any_of(method.roles.begin(), method.roles.end(),
+                                 [&](const std::string& r) { return principal->hasRole(r); });
+    if (!allowed) {
+      spdlog::warn("audit: denied method={} sub={} connection={} reason=role", message.target,
+                   principal ? principal->subject : std::string("-"), caller->id());
+      done.error(fmt::format("Forbidden: '{}' needs another role.", message.target));
+      return;
+    }
+  }
   CallContext ctx{
       caller, message.invocationId ? std::string_view(*message.invocationId) : std::string_view()};
-  it->second(ctx, message.arguments, std::move(done));
+  method.handler(ctx, message.arguments, std::move(done));
 }
 
 }  // namespace latch::hub

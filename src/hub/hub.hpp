@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include <boost/json/array.hpp>
 
@@ -31,8 +32,9 @@ using MethodHandler = std::function<void(CallContext&, boost::json::array& args,
 class Hub {
  public:
   // Registers `name` (case-sensitive, no overloads: a second registration replaces the
-  // first). See hub/method_binding.hpp for typed registration.
-  void add(std::string name, MethodHandler handler);
+  // first). `roles`: the caller's token must carry one of them; empty allows any caller the
+  // endpoint admitted. See hub/method_binding.hpp for typed registration.
+  void add(std::string name, MethodHandler handler, std::vector<std::string> roles = {});
 
   bool has(std::string_view name) const;
 
@@ -46,7 +48,11 @@ class Hub {
     using is_transparent = void;
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
-  std::unordered_map<std::string, MethodHandler, StringHash, std::equal_to<>> methods_;
+  struct Method {
+    MethodHandler handler;
+    std::vector<std::string> roles;
+  };
+  std::unordered_map<std::string, Method, StringHash, std::equal_to<>> methods_;
 };
 
 }  // namespace latch::hub

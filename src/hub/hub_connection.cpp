@@ -12,18 +12,65 @@
 
 namespace latch::hub {
 
-HubConnection::HubConnection(std::string id, std::string token, const Limits& limits, Hub& hub,
-                             const Clock& clock, ClosedCallback onClosed)
+HubConnection::HubConnection(std::string id, std::string token,
+                             std::shared_ptr<const auth::Principal> principal, const Limits& limits,
+                             Hub& hub, const Clock& clock, const WallClock& wallClock,
+                             ClosedCallback onClosed)
     : id_(std::move(id)),
       token_(std::move(token)),
       limits_(limits),
       hub_(hub),
       clock_(clock),
+      wallClock_(wallClock),
       onClosed_(std::move(onClosed)),
       created_(clock.now()),
       splitter_(limits.maxMessageBytes),
       lastSent_(created_.time_since_epoch().count()),
-      lastReceived_(created_.time_since_epoch().count()) {}
+      lastReceived_(created_.time_since_epoch().count()) {
+  principal_ = std::move(principal);
+}
+
+std::shared_ptr<const auth::Principal> HubConnection::principal() const {
+  std::lock_guard lock(mu_);
+  return principal_;
+}
+
+void HubConnection::setPrincipal(std::shared_ptr<const auth::Principal> principal) {
+  std::lock_guard lock(mu_);
+  principal_ = std::move(principal);
+  expiringSent_ = false;
+}
+
+bool HubConnection::checkTokenLifetime(bool connected) {
+  std::shared_ptr<const auth::Principal> p;
+  bool notify = false;
+  std::int64_t secondsLeft = 0;
+  const std::int64_t nowMs = wallClock_.nowMillis();
+  {
+    std::lock_guard lock(mu_);
+    p = principal_;
+    if (!p || p->expiresAt <= 0) return false;
+    if (nowMs >= p->expiresAt * 1000) {
+      // handled below, outside the lock
+    } else if (connected && !expiringSent_) {
+      // Warn a minute ahead, or a quarter of the lifetime for short tokens.
+      const std::int64_t lifetime = p->issuedAt > 0 ? p->expiresAt - p->issuedAt : 240;
+      const std::int64_t notice =
+          std::min<std::int64_t>(60, std::max<std::int64_t>(1, lifetime / 4));
+      if (nowMs >= (p->expiresAt - notice) * 1000) {
+        expiringSent_ = true;
+        notify = true;
+        secondsLeft = (p->expiresAt * 1000 - nowMs + 999) / 1000;
+      }
+    }
+  }
+  if (nowMs >= p->expiresAt * 1000) {
+    close("Token expired", true);
+    return true;
+  }
+  if (notify) sendInvocation("TokenExpiring", boost::json::array{secondsLeft});
+  return false;
+}
 
 HubConnection::~HubConnection() = default;
 
@@ -114,6 +161,8 @@ bool HubConnection::handleMessage(std::string_view record) {
 }
 
 void HubConnection::handleInvocation(protocol::InvocationMessage&& message) {
+  // A token is checked on every call, not only when the connection opened.
+  if (checkTokenLifetime(true)) return;
   const std::optional<std::string>& id = message.invocationId;
   enum class Admit { Run, Busy, DuplicateId } admit;
   {
@@ -334,6 +383,10 @@ void HubConnection::tick(SteadyTime now) {
   for (auto& cb : expired) cb(makeError(HubErrc::Timeout, "The client did not answer in time."));
   if (link) link->tick(now);
 
+  if ((state == State::Handshaking || state == State::Connected) &&
+      checkTokenLifetime(state == State::Connected)) {
+    return;
+  }
   switch (state) {
     case State::Negotiated:
       if (now - created_ > limits_.disconnectTimeout) abort("no transport was started");

@@ -13,8 +13,10 @@
 
 #include <boost/json/array.hpp>
 
+#include "auth/principal.hpp"
 #include "common/clock.hpp"
 #include "common/limits.hpp"
+#include "common/wall_clock.hpp"
 #include "hub/hub_error.hpp"
 #include "protocol/hub_message.hpp"
 #include "protocol/record_splitter.hpp"
@@ -42,14 +44,21 @@ class HubConnection final : public transport::ConnectionPort,
   using ClosedCallback = std::function<void(HubConnection&)>;
 
   // `onClosed` runs once, when the connection reaches Closed (the registry forgets it).
-  HubConnection(std::string id, std::string token, const Limits& limits, Hub& hub,
-                const Clock& clock, ClosedCallback onClosed);
+  // `principal` may be null only where no authentication is involved (unit tests).
+  HubConnection(std::string id, std::string token, std::shared_ptr<const auth::Principal> principal,
+                const Limits& limits, Hub& hub, const Clock& clock, const WallClock& wallClock,
+                ClosedCallback onClosed);
   ~HubConnection();
 
   const std::string& id() const { return id_; }
   const std::string& token() const { return token_; }
   State state() const;
   std::optional<transport::TransportKind> transport() const;
+
+  // Who holds the connection, per its current token.
+  std::shared_ptr<const auth::Principal> principal() const;
+  // Replaces the token's principal (in-band refresh): a new expiry deadline, roles re-read.
+  void setPrincipal(std::shared_ptr<const auth::Principal> principal);
 
   // --- ConnectionPort: the transport side ---
 
@@ -106,6 +115,9 @@ class HubConnection final : public transport::ConnectionPort,
   // Ends the transport after what is queued, sending nothing more. Idempotent.
   void endTransport();
   void failAllPending(HubErrc code, std::string_view message);
+  // Closes the connection when its token has expired; sends TokenExpiring ahead of that.
+  // True when the token has expired.
+  bool checkTokenLifetime(bool connected);
   std::int64_t nowTicks() const;
 
   const std::string id_;
@@ -113,6 +125,7 @@ class HubConnection final : public transport::ConnectionPort,
   const Limits& limits_;
   Hub& hub_;
   const Clock& clock_;
+  const WallClock& wallClock_;
   ClosedCallback onClosed_;
   const SteadyTime created_;
 
@@ -125,6 +138,8 @@ class HubConnection final : public transport::ConnectionPort,
   std::set<std::string, std::less<>> inflightIds_;
   std::size_t inflight_ = 0;
   std::uint64_t nextInvocationId_ = 1;
+  std::shared_ptr<const auth::Principal> principal_;
+  bool expiringSent_ = false;  // TokenExpiring sent for the current token
 
   protocol::RecordSplitter splitter_;  // used by onReceive() only
   std::atomic<std::int64_t> lastSent_;

@@ -116,34 +116,39 @@ void bindAndCall(boost::json::array& args, const Completer& done, Invoke&& invok
 }  // namespace detail
 
 // F: (CallContext&, Args...) -> HubResult<boost::json::value>.
+// `roles`: see Hub::add.
 template <class F>
-void addMethod(Hub& hub, std::string name, F f) {
+void addMethod(Hub& hub, std::string name, F f, std::vector<std::string> roles = {}) {
   using Params = typename detail::DropFirst<typename detail::CallableTraits<F>::Args>::Type;
-  hub.add(std::move(name),
-          [f = std::move(f)](CallContext& ctx, boost::json::array& args, Completer done) {
-            detail::bindAndCall<Params>(args, done, [&](auto&& values) {
-              HubResult<boost::json::value> r = std::apply(
-                  [&](auto&&... v) { return f(ctx, std::move(v)...); }, std::move(values));
-              if (r) {
-                done.result(*r);
-              } else {
-                done.error(r.error().message);
-              }
-            });
-          });
+  hub.add(
+      std::move(name),
+      [f = std::move(f)](CallContext& ctx, boost::json::array& args, Completer done) {
+        detail::bindAndCall<Params>(args, done, [&](auto&& values) {
+          HubResult<boost::json::value> r =
+              std::apply([&](auto&&... v) { return f(ctx, std::move(v)...); }, std::move(values));
+          if (r) {
+            done.result(*r);
+          } else {
+            done.error(r.error().message);
+          }
+        });
+      },
+      std::move(roles));
 }
 
 // F: (CallContext&, Args..., Completer) -> void; completes through the Completer.
 template <class F>
-void addAsyncMethod(Hub& hub, std::string name, F f) {
+void addAsyncMethod(Hub& hub, std::string name, F f, std::vector<std::string> roles = {}) {
   using WithCompleter = typename detail::DropFirst<typename detail::CallableTraits<F>::Args>::Type;
   using Params = typename detail::DropLast<WithCompleter>::Type;
-  hub.add(std::move(name),
-          [f = std::move(f)](CallContext& ctx, boost::json::array& args, Completer done) {
-            detail::bindAndCall<Params>(args, done, [&](auto&& values) {
-              std::apply([&](auto&&... v) { f(ctx, std::move(v)..., done); }, std::move(values));
-            });
-          });
+  hub.add(
+      std::move(name),
+      [f = std::move(f)](CallContext& ctx, boost::json::array& args, Completer done) {
+        detail::bindAndCall<Params>(args, done, [&](auto&& values) {
+          std::apply([&](auto&&... v) { f(ctx, std::move(v)..., done); }, std::move(values));
+        });
+      },
+      std::move(roles));
 }
 
 }  // namespace latch::hub

@@ -1,5 +1,9 @@
 #include "hub/signalr_endpoint.hpp"
 
+#include <spdlog/spdlog.h>
+
+#include "auth/auth_error.hpp"
+#include "hub/hub_connection.hpp"
 #include "protocol/negotiate.hpp"
 
 namespace latch::hub {
@@ -12,16 +16,35 @@ HttpAnswer jsonAnswer(int status, std::string body) {
   return HttpAnswer{status, std::move(body), "application/json", {}};
 }
 
+// 401 for a request without a valid token (RFC 6750), naming the reason, never the token.
+HttpAnswer unauthorized(const auth::AuthError& error) {
+  const std::string_view reason = auth::authErrorName(error.code);
+  HttpAnswer answer =
+      jsonAnswer(401, protocol::negotiateError("Unauthorized: " + std::string(reason)));
+  answer.headers.emplace_back(
+      "WWW-Authenticate",
+      "Bearer error=\"invalid_token\", error_description=\"" + std::string(reason) + "\"");
+  return answer;
+}
+
 }  // namespace
 
-SignalREndpoint::SignalREndpoint(const Limits& limits, Hub& hub, const Clock& clock)
-    : registry_(limits, hub, clock) {}
+SignalREndpoint::SignalREndpoint(const Limits& limits, Hub& hub, const Clock& clock,
+                                 const auth::Authenticator& authenticator,
+                                 const WallClock* wallClock)
+    : authenticator_(authenticator), registry_(limits, hub, clock, wallClock) {}
 
 HttpAnswer SignalREndpoint::negotiate(std::optional<std::string_view> version,
-                                      const transport::Credentials&) {
+                                      const transport::Credentials& credentials) {
+  auto principal = authenticator_.authenticate(credentials.bearer);
+  if (!principal) {
+    spdlog::info("negotiate refused: {}", auth::authErrorName(principal.error().code));
+    return unauthorized(principal.error());
+  }
   auto chosen = protocol::chooseNegotiateVersion(version);
   if (!chosen) return jsonAnswer(400, protocol::negotiateError(chosen.error().message));
-  auto connection = registry_.create(/*tokenIsId=*/*chosen == 0);
+  auto connection = registry_.create(
+      /*tokenIsId=*/*chosen == 0, std::make_shared<const auth::Principal>(std::move(*principal)));
   if (!connection) {
     return jsonAnswer(503, protocol::negotiateError("The server has too many connections."));
   }
@@ -30,16 +53,28 @@ HttpAnswer SignalREndpoint::negotiate(std::optional<std::string_view> version,
 }
 
 std::variant<std::shared_ptr<transport::ConnectionPort>, HttpAnswer>
-SignalREndpoint::openWithoutNegotiate(const transport::Credentials&) {
-  auto connection = registry_.create(false);
+SignalREndpoint::openWithoutNegotiate(const transport::Credentials& credentials) {
+  auto principal = authenticator_.authenticate(credentials.bearer);
+  if (!principal) return unauthorized(principal.error());
+  auto connection =
+      registry_.create(false, std::make_shared<const auth::Principal>(std::move(*principal)));
   if (!connection) return HttpAnswer{503, "Too many connections"};
   return connection;
 }
 
 std::variant<std::shared_ptr<transport::ConnectionPort>, HttpAnswer> SignalREndpoint::find(
-    std::string_view token, const transport::Credentials&) {
+    std::string_view token, const transport::Credentials& credentials) {
+  // A connection token identifies; it never authorizes: each request proves its subject.
+  auto principal = authenticator_.authenticate(credentials.bearer);
+  if (!principal) return unauthorized(principal.error());
   auto connection = registry_.find(token);
   if (!connection || connection->ended()) return HttpAnswer{404, "No Connection with that ID"};
+  const auto owner = connection->principal();
+  if (!owner || owner->subject != principal->subject) {
+    spdlog::warn("audit: transport request refused connection={} reason=other_subject",
+                 connection->id());
+    return HttpAnswer{403, "Forbidden"};
+  }
   return connection;
 }
 

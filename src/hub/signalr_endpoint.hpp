@@ -1,5 +1,6 @@
 #pragma once
 
+#include "auth/authenticator.hpp"
 #include "common/clock.hpp"
 #include "common/limits.hpp"
 #include "hub/connection_registry.hpp"
@@ -9,12 +10,15 @@ namespace latch::hub {
 
 class Hub;
 
-// The hub path's connection policy, handed to the transport layer: negotiate creates hub
-// connections, transport requests find them by token. Thread-safe.
+// The hub path's connection policy, handed to the transport layer. Every request must carry
+// a valid token: negotiate (and a WebSocket without negotiate) creates a connection for the
+// token's principal, and every later transport request must present a valid token of the
+// same subject (401 without a valid token, 403 for another subject's). Thread-safe.
 class SignalREndpoint final : public transport::EndpointHandler {
  public:
-  // `limits`, `hub` and `clock` must outlive this.
-  SignalREndpoint(const Limits& limits, Hub& hub, const Clock& clock);
+  // Everything passed must outlive this. `wallClock` null: the system clock.
+  SignalREndpoint(const Limits& limits, Hub& hub, const Clock& clock,
+                  const auth::Authenticator& authenticator, const WallClock* wallClock = nullptr);
 
   transport::HttpAnswer negotiate(std::optional<std::string_view> version,
                                   const transport::Credentials& credentials) override;
@@ -28,6 +32,7 @@ class SignalREndpoint final : public transport::EndpointHandler {
   ConnectionRegistry& registry() { return registry_; }
 
  private:
+  const auth::Authenticator& authenticator_;
   ConnectionRegistry registry_;
 };
 

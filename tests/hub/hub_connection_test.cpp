@@ -9,6 +9,7 @@
 #include "hub/method_binding.hpp"
 #include "support/fake_clock.hpp"
 #include "support/fake_link.hpp"
+#include "support/test_auth.hpp"
 
 namespace latch::hub {
 namespace {
@@ -18,14 +19,18 @@ constexpr std::string_view kHandshake = "{\"protocol\":\"json\",\"version\":1}\x
 class HubConnectionTest : public ::testing::Test {
  protected:
   HubConnectionTest() {
-    registerBuiltinMethods(hub);
+    registerBuiltinMethods(hub, *auth.authenticator);
     registerTestMethodsForTest(hub);
+    addMethod(
+        hub, "AdminOnlyForTest",
+        [](CallContext&) -> HubResult<boost::json::value> { return boost::json::value("ok"); },
+        {"admin"});
   }
 
   // A connection with a transport attached; handshake not yet sent.
   void attach(std::size_t linkBytes = 1 << 20) {
-    registry = std::make_unique<ConnectionRegistry>(limits, hub, clock);
-    connection = registry->create();
+    registry = std::make_unique<ConnectionRegistry>(limits, hub, clock, &auth.wall);
+    connection = registry->create(false, auth.principal("alice", {"user"}, tokenLifetime));
     link = std::make_shared<testing::FakeLink>(linkBytes);
     link->bind(connection);
     ASSERT_EQ(connection->attach(link), HubConnection::Attach::Attached);
@@ -48,6 +53,8 @@ class HubConnectionTest : public ::testing::Test {
 
   Limits limits;
   testing::FakeClock clock;
+  testing::TestAuth auth;
+  std::int64_t tokenLifetime = 3600;
   Hub hub;
   std::unique_ptr<ConnectionRegistry> registry;
   std::shared_ptr<HubConnection> connection;
@@ -71,12 +78,122 @@ TEST_F(HubConnectionTest, HandshakeAndMessagesInOneChunk) {
   EXPECT_EQ(records[1], R"({"type":3,"invocationId":"a","result":"x"})");
 }
 
-TEST_F(HubConnectionTest, WhoamiNamesConnectionAndTransport) {
+TEST_F(HubConnectionTest, WhoamiNamesSubjectRolesExpiryConnectionAndTransport) {
   connect();
   receive(R"({"type":1,"invocationId":"1","target":"Whoami","arguments":[]})");
   auto r = only().at("result").as_object();
+  EXPECT_EQ(r.at("sub").as_string(), "alice");
+  EXPECT_EQ(r.at("roles").as_array(), boost::json::array{"user"});
+  EXPECT_TRUE(r.at("homes").as_array().empty());
+  EXPECT_EQ(r.at("expiresAt").as_int64(), auth.wall.nowSeconds() + tokenLifetime);
   EXPECT_EQ(r.at("connectionId").as_string(), connection->id());
   EXPECT_EQ(r.at("transport").as_string(), "WebSockets");
+}
+
+TEST_F(HubConnectionTest, MethodNeedingAnotherRoleIsRefused) {
+  connect();
+  receive(R"({"type":1,"invocationId":"1","target":"AdminOnlyForTest","arguments":[]})");
+  EXPECT_EQ(only().at("error").as_string(), "Forbidden: 'AdminOnlyForTest' needs another role.");
+  EXPECT_FALSE(link->closed());
+}
+
+TEST_F(HubConnectionTest, MethodWithTheRoleRuns) {
+  registry = std::make_unique<ConnectionRegistry>(limits, hub, clock, &auth.wall);
+  connection = registry->create(false, auth.principal("ops", {"admin"}));
+  link = std::make_shared<testing::FakeLink>();
+  link->bind(connection);
+  ASSERT_EQ(connection->attach(link), HubConnection::Attach::Attached);
+  connection->onReceive(kHandshake);
+  (void)link->takeRecords();
+  receive(R"({"type":1,"invocationId":"1","target":"AdminOnlyForTest","arguments":[]})");
+  EXPECT_EQ(only().at("result").as_string(), "ok");
+}
+
+TEST_F(HubConnectionTest, ExpiredTokenClosesTheConnectionAllowingReconnect) {
+  tokenLifetime = 10;
+  connect();
+  auth.wall.advanceMillis(9'999);
+  connection->tick(clock.now());
+  EXPECT_FALSE(link->closed());
+  (void)link->takeRecords();  // TokenExpiring
+  auth.wall.advanceMillis(1);
+  connection->tick(clock.now());
+  EXPECT_EQ(
+      link->takeRecords(),
+      std::vector<std::string>{R"({"type":7,"error":"Token expired","allowReconnect":true})"});
+  EXPECT_TRUE(link->closed());
+}
+
+TEST_F(HubConnectionTest, TokenExpiringIsSentOnceAheadOfTheDeadline) {
+  tokenLifetime = 3600;
+  connect();
+  auth.wall.advanceMillis((3600 - 61) * 1000);
+  connection->tick(clock.now());
+  EXPECT_TRUE(link->takeRecords().empty());
+  auth.wall.advanceMillis(2000);
+  connection->tick(clock.now());
+  EXPECT_EQ(link->takeRecords(),
+            std::vector<std::string>{R"({"type":1,"target":"TokenExpiring","arguments":[59]})"});
+  connection->tick(clock.now());
+  EXPECT_TRUE(link->takeRecords().empty());
+}
+
+TEST_F(HubConnectionTest, ShortTokensAreWarnedAQuarterOfTheirLifetimeAhead) {
+  tokenLifetime = 8;
+  connect();
+  auth.wall.advanceMillis(5'900);
+  connection->tick(clock.now());
+  EXPECT_TRUE(link->takeRecords().empty());
+  auth.wall.advanceMillis(200);  // 6.1 s of 8: inside the last quarter
+  connection->tick(clock.now());
+  EXPECT_EQ(link->takeRecords(),
+            std::vector<std::string>{R"({"type":1,"target":"TokenExpiring","arguments":[2]})"});
+}
+
+TEST_F(HubConnectionTest, InvocationAfterExpiryIsRefusedEvenBeforeTheTick) {
+  tokenLifetime = 10;
+  connect();
+  auth.wall.advanceMillis(10'000);
+  receive(R"({"type":1,"invocationId":"1","target":"Echo","arguments":[1]})");
+  auto records = link->takeRecords();
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0], R"({"type":7,"error":"Token expired","allowReconnect":true})");
+}
+
+TEST_F(HubConnectionTest, RefreshTokenMovesTheDeadline) {
+  tokenLifetime = 10;
+  connect();
+  auth.wall.advanceMillis(5'000);
+  const std::string fresh = auth.token("alice", {"user"}, 60);
+  receive(R"({"type":1,"invocationId":"1","target":"RefreshToken","arguments":[")" + fresh +
+          R"("]})");
+  EXPECT_EQ(only().at("result").at("expiresAt").as_int64(), auth.wall.nowSeconds() + 60);
+  auth.wall.advanceMillis(30'000);  // past the first token's expiry
+  connection->tick(clock.now());
+  receive(R"({"type":1,"invocationId":"2","target":"Echo","arguments":[2]})");
+  EXPECT_EQ(only().at("result").as_int64(), 2);
+  EXPECT_FALSE(link->closed());
+}
+
+TEST_F(HubConnectionTest, RefreshWithAnotherSubjectOrABadTokenKeepsTheOldDeadline) {
+  tokenLifetime = 10;
+  connect();
+  const std::string mallory = auth.token("mallory", {"user"}, 600);
+  receive(R"({"type":1,"invocationId":"1","target":"RefreshToken","arguments":[")" + mallory +
+          R"("]})");
+  EXPECT_EQ(only().at("error").as_string(), "Token refused: it belongs to another subject.");
+  const std::string expired = auth.token("alice", {"user"}, 1);
+  auth.wall.advanceMillis(2'000);
+  receive(R"({"type":1,"invocationId":"2","target":"RefreshToken","arguments":[")" + expired +
+          R"("]})");
+  EXPECT_EQ(only().at("error").as_string(), "Token refused: expired");
+  receive(R"({"type":1,"invocationId":"3","target":"RefreshToken","arguments":["garbage"]})");
+  EXPECT_EQ(only().at("error").as_string(), "Token refused: malformed");
+  auth.wall.advanceMillis(8'000);
+  connection->tick(clock.now());
+  auto records = link->takeRecords();
+  ASSERT_FALSE(records.empty());
+  EXPECT_EQ(records.back(), R"({"type":7,"error":"Token expired","allowReconnect":true})");
 }
 
 TEST_F(HubConnectionTest, UnsupportedProtocolGetsHandshakeErrorAndClose) {

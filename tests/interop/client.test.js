@@ -52,9 +52,15 @@ describe('official client', { concurrency: true }, () => {
         assert.ok(connection.connectionId.length > 0);
       });
 
-      it('Whoami reports this connection and transport', async () => {
+      it('Whoami reports the subject, roles and expiry of the token, the connection and transport', async () => {
         const me = await connection.invoke('Whoami');
-        assert.deepEqual(me, { connectionId: connection.connectionId, transport });
+        const { expiresAt, ...rest } = me;
+        assert.deepEqual(rest, {
+          sub: 'interop-user', roles: ['user'], homes: [],
+          connectionId: connection.connectionId, transport,
+        });
+        const now = Math.floor(Date.now() / 1000);
+        assert.ok(expiresAt > now + 3500 && expiresAt <= now + 3600, `expiresAt ${expiresAt}`);
       });
 
       it('Echo returns its argument', async () => {

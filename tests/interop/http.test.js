@@ -4,7 +4,7 @@
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { startServer, stopServer } = require('./helpers/server');
-const { RS, MessageType, negotiate, RawHubSocket } = require('./helpers/wire');
+const { RS, MessageType, negotiate, RawHubSocket, authHeaders } = require('./helpers/wire');
 const { withTimeout } = require('./helpers/client');
 
 const LONG_POLL_TIMEOUT_MS = 1000;
@@ -28,8 +28,9 @@ after(() => stopServer(server));
 const hub = (query = '') => `${server.hubUrl}${query ? `?${query}` : ''}`;
 const idQuery = (id) => `id=${encodeURIComponent(id)}`;
 
+// Carries the server's default token unless init.headers says otherwise.
 async function request(url, init = {}) {
-  const res = await fetch(url, init);
+  const res = await fetch(url, { ...init, headers: { ...authHeaders(url), ...(init.headers || {}) } });
   return { status: res.status, headers: res.headers, body: await res.text() };
 }
 
@@ -189,7 +190,7 @@ describe('hub endpoint status codes', () => {
     const { connectionToken } = await negotiated();
     const url = hub(idQuery(connectionToken));
     const abort = new AbortController();
-    const first = await fetch(url, { headers: { Accept: 'text/event-stream' }, signal: abort.signal });
+    const first = await fetch(url, { headers: { ...authHeaders(url), Accept: 'text/event-stream' }, signal: abort.signal });
     try {
       assert.equal(first.status, 200);
       const second = await request(url, { headers: { Accept: 'text/event-stream' } });
@@ -233,7 +234,7 @@ describe('Server-Sent Events', () => {
     const { connectionToken } = await negotiated();
     const url = hub(idQuery(connectionToken));
     const abort = new AbortController();
-    const res = await fetch(url, { headers: { Accept: 'text/event-stream' }, signal: abort.signal });
+    const res = await fetch(url, { headers: { ...authHeaders(url), Accept: 'text/event-stream' }, signal: abort.signal });
     try {
       assert.equal(res.status, 200);
       assert.match(res.headers.get('content-type'), /^text\/event-stream/);

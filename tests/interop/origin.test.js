@@ -7,13 +7,14 @@ const assert = require('node:assert/strict');
 const WebSocket = require('ws');
 
 const { startServer, stopServer } = require('./helpers/server');
+const { authHeaders } = require('./helpers/wire');
 
 const ALLOWED = 'http://app.example';
 const EVIL = 'http://evil.example';
 
 function upgrade(server, origin) {
   return new Promise((resolve) => {
-    const headers = origin ? { Origin: origin } : {};
+    const headers = { ...authHeaders(server.wsUrl), ...(origin ? { Origin: origin } : {}) };
     const ws = new WebSocket(`${server.wsUrl}`, { headers });
     ws.once('open', () => {
       ws.close();
@@ -42,14 +43,14 @@ describe('origin policy', () => {
 
   it('refuses negotiate from an unlisted origin', async () => {
     const res = await fetch(`${server.hubUrl}/negotiate?negotiateVersion=1`,
-      { method: 'POST', headers: { Origin: EVIL } });
+      { method: 'POST', headers: { ...authHeaders(server.hubUrl), Origin: EVIL } });
     assert.equal(res.status, 403);
     assert.equal(res.headers.get('access-control-allow-origin'), null);
   });
 
   it('answers negotiate from a configured origin with CORS headers', async () => {
     const res = await fetch(`${server.hubUrl}/negotiate?negotiateVersion=1`,
-      { method: 'POST', headers: { Origin: ALLOWED } });
+      { method: 'POST', headers: { ...authHeaders(server.hubUrl), Origin: ALLOWED } });
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('access-control-allow-origin'), ALLOWED);
     assert.equal(res.headers.get('access-control-allow-credentials'), 'true');
@@ -75,11 +76,11 @@ describe('origin policy', () => {
 
   it('refuses long polling and sends from an unlisted origin', async () => {
     const neg = await (await fetch(`${server.hubUrl}/negotiate?negotiateVersion=1`,
-      { method: 'POST' })).json();
-    const poll = await fetch(`${server.hubUrl}?id=${neg.connectionToken}`, { headers: { Origin: EVIL } });
+      { method: 'POST', headers: authHeaders(server.hubUrl) })).json();
+    const poll = await fetch(`${server.hubUrl}?id=${neg.connectionToken}`, { headers: { ...authHeaders(server.hubUrl), Origin: EVIL } });
     assert.equal(poll.status, 403);
     const send = await fetch(`${server.hubUrl}?id=${neg.connectionToken}`,
-      { method: 'POST', headers: { Origin: EVIL }, body: '{}\x1e' });
+      { method: 'POST', headers: { ...authHeaders(server.hubUrl), Origin: EVIL }, body: '{}\x1e' });
     assert.equal(send.status, 403);
   });
 });
@@ -92,7 +93,7 @@ describe('origin policy with no configured origins', () => {
   it('refuses every cross-origin browser request by default', async () => {
     assert.deepEqual(await upgrade(server, ALLOWED), { opened: false, status: 403 });
     const res = await fetch(`${server.hubUrl}/negotiate?negotiateVersion=1`,
-      { method: 'POST', headers: { Origin: ALLOWED } });
+      { method: 'POST', headers: { ...authHeaders(server.hubUrl), Origin: ALLOWED } });
     assert.equal(res.status, 403);
   });
 });

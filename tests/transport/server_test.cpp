@@ -20,6 +20,7 @@
 #include "hub/builtin_methods.hpp"
 #include "hub/hub.hpp"
 #include "hub/signalr_endpoint.hpp"
+#include "support/test_auth.hpp"
 
 namespace latch::transport {
 namespace {
@@ -30,12 +31,22 @@ namespace http = beast::http;
 namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
 
+// Tokens for every test of this file.
+testing::TestAuth& testAuth() {
+  static testing::TestAuth auth;
+  auth.wall.setSeconds(std::chrono::duration_cast<std::chrono::seconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count());
+  return auth;
+}
+
 class RunningServer {
  public:
   explicit RunningServer(ServerOptions options) : limits_(options.limits) {
-    hub::registerBuiltinMethods(hub_);
+    hub::registerBuiltinMethods(hub_, *testAuth().authenticator);
     hub::registerTestMethodsForTest(hub_);
-    endpoint_ = std::make_unique<hub::SignalREndpoint>(limits_, hub_, clock_);
+    endpoint_ = std::make_unique<hub::SignalREndpoint>(limits_, hub_, clock_,
+                                                       *testAuth().authenticator, &testAuth().wall);
     options.port = 0;
     options.threads = 2;
     server_ = std::make_unique<Server>(std::move(options), *endpoint_);
@@ -89,12 +100,15 @@ std::string rawExchange(std::uint16_t port, std::string_view bytes) {
   return out;
 }
 
+// `bearer` "": no Authorization header.
 http::response<http::string_body> request(std::uint16_t port, http::verb verb, std::string target,
-                                          std::string body = {}) {
+                                          std::string body = {},
+                                          std::string bearer = testAuth().token("alice")) {
   asio::io_context ioc;
   beast::tcp_stream stream(connectTo(ioc, port));
   http::request<http::string_body> req(verb, target, 11);
   req.set(http::field::host, "127.0.0.1");
+  if (!bearer.empty()) req.set(http::field::authorization, "Bearer " + bearer);
   req.body() = std::move(body);
   req.prepare_payload();
   http::write(stream, req);
@@ -110,7 +124,7 @@ TEST(Server, RefusesPlainHttpOnANonLoopbackAddress) {
   ServerOptions o;
   o.host = "0.0.0.0";
   o.port = 0;
-  hub::SignalREndpoint endpoint(o.limits, hub, clock);
+  hub::SignalREndpoint endpoint(o.limits, hub, clock, *testAuth().authenticator);
   Server server(o, endpoint);
   auto r = server.start();
   ASSERT_FALSE(r);
@@ -124,7 +138,7 @@ TEST(Server, AllowsPlainHttpOnANonLoopbackAddressWhenAskedExplicitly) {
   o.host = "0.0.0.0";
   o.port = 0;
   o.insecureHttp = true;
-  hub::SignalREndpoint endpoint(o.limits, hub, clock);
+  hub::SignalREndpoint endpoint(o.limits, hub, clock, *testAuth().authenticator);
   Server server(o, endpoint);
   EXPECT_TRUE(server.start());
 }
@@ -135,7 +149,7 @@ TEST(Server, RefusesHalfATlsConfiguration) {
   ServerOptions o;
   o.port = 0;
   o.tlsCertFile = "/nonexistent.pem";
-  hub::SignalREndpoint endpoint(o.limits, hub, clock);
+  hub::SignalREndpoint endpoint(o.limits, hub, clock, *testAuth().authenticator);
   Server server(o, endpoint);
   auto r = server.start();
   ASSERT_FALSE(r);
@@ -148,7 +162,7 @@ TEST(Server, RefusesInvalidLimits) {
   ServerOptions o;
   o.port = 0;
   o.limits.maxConnections = 0;
-  hub::SignalREndpoint endpoint(o.limits, hub, clock);
+  hub::SignalREndpoint endpoint(o.limits, hub, clock, *testAuth().authenticator);
   Server server(o, endpoint);
   EXPECT_FALSE(server.start());
 }
@@ -258,9 +272,14 @@ TEST(Server, SocketsBeyondTheLimitAreClosedAtOnce) {
 // A WebSocket client speaking the hub protocol by hand.
 class WsClient {
  public:
-  WsClient(std::uint16_t port, const std::string& target) : ws_(ioc_) {
+  WsClient(std::uint16_t port, const std::string& target,
+           const std::string& bearer = testAuth().token("alice"))
+      : ws_(ioc_) {
     auto& sock = beast::get_lowest_layer(ws_);
     sock.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    ws_.set_option(websocket::stream_base::decorator([bearer](websocket::request_type& req) {
+      if (!bearer.empty()) req.set(http::field::authorization, "Bearer " + bearer);
+    }));
     ws_.handshake("127.0.0.1", target);
   }
   void send(std::string_view text) { ws_.write(asio::buffer(text)); }
@@ -341,6 +360,7 @@ TEST(Server, ServesTlsWithTheConfiguredCertificate) {
   http::request<http::string_body> req(http::verb::post,
                                        "/hubs/command/negotiate?negotiateVersion=1", 11);
   req.set(http::field::host, "localhost");
+  req.set(http::field::authorization, "Bearer " + testAuth().token("alice"));
   req.prepare_payload();
   http::write(stream, req);
   beast::flat_buffer buffer;
@@ -352,6 +372,49 @@ TEST(Server, ServesTlsWithTheConfiguredCertificate) {
   const std::string out = rawExchange(s.port(), "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
   EXPECT_EQ(out.find("HTTP/1.1 200"), std::string::npos);
   std::filesystem::remove_all(dir);
+}
+
+TEST(Server, NegotiateWithoutAValidTokenGets401WithAReason) {
+  RunningServer s(fastOptions());
+  auto none =
+      request(s.port(), http::verb::post, "/hubs/command/negotiate?negotiateVersion=1", "", "");
+  EXPECT_EQ(none.result(), http::status::unauthorized);
+  EXPECT_EQ(none[http::field::www_authenticate],
+            "Bearer error=\"invalid_token\", error_description=\"missing_token\"");
+  auto& auth = testAuth();
+  const std::string expired = auth.token("alice", {"user"}, 1);
+  auth.wall.advanceMillis(5000);
+  auto old = request(s.port(), http::verb::post, "/hubs/command/negotiate?negotiateVersion=1", "",
+                     expired);
+  EXPECT_EQ(old.result(), http::status::unauthorized);
+  EXPECT_NE(old[http::field::www_authenticate].find("expired"), beast::string_view::npos);
+  EXPECT_EQ(old.body().find(expired), std::string::npos);
+}
+
+TEST(Server, AnotherSubjectsTokenWithAStolenConnectionTokenGets403) {
+  RunningServer s(fastOptions());
+  auto doc = boost::json::parse(
+      request(s.port(), http::verb::post, "/hubs/command/negotiate?negotiateVersion=1").body());
+  const std::string token(doc.at("connectionToken").as_string());
+  const std::string mallory = testAuth().token("mallory");
+  EXPECT_EQ(request(s.port(), http::verb::get, "/hubs/command?id=" + token, "", mallory).result(),
+            http::status::forbidden);
+  EXPECT_EQ(
+      request(s.port(), http::verb::post, "/hubs/command?id=" + token, "{}\x1e", mallory).result(),
+      http::status::forbidden);
+  EXPECT_EQ(request(s.port(), http::verb::get, "/hubs/command?id=" + token, "", "").result(),
+            http::status::unauthorized);
+  // The owner still can.
+  EXPECT_EQ(request(s.port(), http::verb::get, "/hubs/command?id=" + token).result(),
+            http::status::ok);
+}
+
+TEST(Server, TokenInTheQueryStringIsAcceptedOnHubPaths) {
+  RunningServer s(fastOptions());
+  const std::string token = testAuth().token("alice");
+  auto res = request(s.port(), http::verb::post,
+                     "/hubs/command/negotiate?negotiateVersion=1&access_token=" + token, "", "");
+  EXPECT_EQ(res.result(), http::status::ok);
 }
 
 }  // namespace

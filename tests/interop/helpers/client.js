@@ -21,13 +21,17 @@ function transportType(name) {
 //   logLevel: 'warning' | 'none' (default: none, or warning with LATCH_INTEROP_DEBUG)
 //   reconnect: an array of retry delays in ms (withAutomaticReconnect), or undefined
 //   serverTimeoutMs / keepAliveMs: the client's timers
+//   accessTokenFactory: by default the server's default token (helpers/server.js)
 function buildConnection(hubUrl, transport, {
-  logLevel, reconnect, serverTimeoutMs, keepAliveMs,
+  logLevel, reconnect, serverTimeoutMs, keepAliveMs, accessTokenFactory,
 } = {}) {
   const level = (logLevel || (DEBUG ? 'warning' : 'none')) === 'warning'
     ? signalR.LogLevel.Warning : signalR.LogLevel.None;
   let builder = new signalR.HubConnectionBuilder()
-    .withUrl(hubUrl, { transport: transportType(transport) })
+    .withUrl(hubUrl, {
+      transport: transportType(transport),
+      accessTokenFactory: accessTokenFactory ?? (() => require('./server').tokenFor(hubUrl)),
+    })
     .configureLogging(level);
   if (reconnect) builder = builder.withAutomaticReconnect(reconnect);
   if (serverTimeoutMs !== undefined) builder = builder.withServerTimeout(serverTimeoutMs);

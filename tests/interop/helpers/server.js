@@ -9,6 +9,7 @@
 // relative to the repository root. Set LATCH_INTEROP_DEBUG=1 to run the server with
 // --log-level debug and print its stderr when it stops.
 const { spawn } = require('node:child_process');
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -19,6 +20,31 @@ const LISTEN_RE = /latch listening on http:\/\/127\.0\.0\.1:(\d+)\/hubs\/command
 const START_TIMEOUT_MS = 10000;
 const STOP_TIMEOUT_MS = 5000;
 const DEBUG = !!process.env.LATCH_INTEROP_DEBUG;
+
+// The default token of each running server, by port: helpers attach it to every request
+// (the server authenticates every one), unless a test asks for none.
+const defaultTokens = new Map();
+
+// The default token of the server that `url` points at, or undefined.
+function tokenFor(url) {
+  const m = /:(\d+)\//.exec(String(url) + '/');
+  return m ? defaultTokens.get(Number(m[1])) : undefined;
+}
+
+// Mints a Latch access token with jose (an implementation independent of the server) and
+// the HS256 key the test put in the server's data directory.
+async function mintToken(secret, { sub = 'interop-user', roles = ['user'], ttlSeconds = 3600,
+  expiresAt, kid = 'latch-hs256', alg = 'HS256', claims = {} } = {}) {
+  const jose = await import('jose');
+  const now = Math.floor(Date.now() / 1000);
+  return new jose.SignJWT({ roles, ...claims })
+    .setProtectedHeader({ alg, typ: 'JWT', kid })
+    .setIssuer('latch').setAudience('latch').setSubject(sub)
+    .setIssuedAt(now).setNotBefore(now)
+    .setExpirationTime(expiresAt ?? now + ttlSeconds)
+    .setJti(crypto.randomBytes(16).toString('base64url'))
+    .sign(secret);
+}
 
 function latchBin() {
   return process.env.LATCH_BIN || DEFAULT_BIN;
@@ -42,7 +68,11 @@ async function startServer(limits = {}, { logLevel, extraToml = '' } = {}) {
   }
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'latch-interop-'));
   const dataDir = path.join(tmp, 'data');
-  fs.mkdirSync(dataDir);
+  fs.mkdirSync(dataDir, { mode: 0o700 });
+  // The token key, chosen by the test so that jose can mint tokens the server accepts.
+  const secret = crypto.randomBytes(32);
+  fs.writeFileSync(path.join(dataDir, 'jwt-hs256.key'), secret.toString('base64url') + '\n',
+    { mode: 0o600 });
   const configFile = path.join(tmp, 'latch.toml');
   fs.writeFileSync(configFile, extraToml + '\n' + limitsToml(limits));
 
@@ -92,9 +122,16 @@ async function startServer(limits = {}, { logLevel, extraToml = '' } = {}) {
   });
 
   const url = `http://127.0.0.1:${port}`;
+  const token = await mintToken(secret);
+  defaultTokens.set(port, token);
   let stopping = null;
   return {
     port,
+    // A valid token for 'interop-user' (role user), used by the helpers by default.
+    token,
+    // Mints another token: { sub, roles, ttlSeconds, expiresAt, claims }.
+    mintToken: (options) => mintToken(secret, options),
+    dataDir,
     url,
     hubUrl: `${url}/hubs/command`,
     wsUrl: `ws://127.0.0.1:${port}/hubs/command`,
@@ -109,6 +146,7 @@ async function startServer(limits = {}, { logLevel, extraToml = '' } = {}) {
         const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
         const result = await exited;
         clearTimeout(timer);
+        defaultTokens.delete(port);
         fs.rmSync(tmp, { recursive: true, force: true });
         if (DEBUG && stderr) process.stderr.write(`--- latch stderr (port ${port}) ---\n${stderr}`);
         return result;
@@ -130,4 +168,4 @@ async function stopServer(server) {
   }
 }
 
-module.exports = { startServer, stopServer, latchBin, REPO_ROOT };
+module.exports = { startServer, stopServer, latchBin, tokenFor, REPO_ROOT };

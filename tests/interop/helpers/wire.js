@@ -9,8 +9,17 @@ const MessageType = {
   Ping: 6, Close: 7,
 };
 
-async function negotiate(server, query = 'negotiateVersion=1') {
-  const res = await fetch(`${server.hubUrl}/negotiate?${query}`, { method: 'POST' });
+// The Authorization header with the default token of the server `url` points at.
+function authHeaders(url) {
+  const { tokenFor } = require('./server');
+  const token = tokenFor(url);
+  return token ? { Authorization: `Bearer ${token}` } : {};
+}
+
+async function negotiate(server, query = 'negotiateVersion=1', { token } = {}) {
+  const headers = token === undefined ? authHeaders(server.hubUrl)
+    : (token ? { Authorization: `Bearer ${token}` } : {});
+  const res = await fetch(`${server.hubUrl}/negotiate?${query}`, { method: 'POST', headers });
   const text = await res.text();
   let body;
   try { body = JSON.parse(text); } catch { body = text; }
@@ -49,9 +58,12 @@ class RawHubSocket {
   }
 
   // Opens a socket; rejects with err.status set when the upgrade is refused.
-  static connect(url, { timeoutMs = 5000 } = {}) {
+  // `token`: undefined for the server's default token, null for none.
+  static connect(url, { timeoutMs = 5000, token } = {}) {
     return withTimeout(new Promise((resolve, reject) => {
-      const ws = new WebSocket(url);
+      const headers = token === undefined ? authHeaders(url)
+        : (token ? { Authorization: `Bearer ${token}` } : {});
+      const ws = new WebSocket(url, { headers });
       ws.once('open', () => resolve(new RawHubSocket(ws)));
       ws.once('unexpected-response', (req, res) => {
         let body = '';
@@ -123,4 +135,4 @@ class RawHubSocket {
   terminate() { this.ws.terminate(); }
 }
 
-module.exports = { RS, MessageType, negotiate, RawHubSocket };
+module.exports = { RS, MessageType, negotiate, RawHubSocket, authHeaders };
