@@ -57,6 +57,11 @@ void registerTestMethodsForTest(Hub& hub) {
     done.voidResult();
     ctx.caller->abort("dropped by DropForTest");
   });
+  // Only callers whose token carries the admin role may run this.
+  addMethod(
+      hub, "AdminOnlyForTest",
+      [](CallContext&) -> HubResult<boost::json::value> { return boost::json::value("admin ok"); },
+      {"admin"});
   // Sends `count` invocations of `method` carrying `bytes` characters each (backlog tests).
   addMethod(hub, "FloodForTest",
             [](CallContext& ctx, std::string method, std::int64_t count,
