@@ -63,6 +63,15 @@ void ConnectionRegistry::closeAll(std::string_view error, bool allowReconnect) {
   for (const auto& c : all) c->close(error, allowReconnect);
 }
 
+void ConnectionRegistry::abandonAll() {
+  std::vector<std::shared_ptr<HubConnection>> all;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [token, c] : byToken_) all.push_back(c);
+  }
+  for (const auto& c : all) c->onTransportClosed();
+}
+
 std::size_t ConnectionRegistry::size() const {
   std::lock_guard lock(mu_);
   return byToken_.size();

@@ -40,6 +40,10 @@ class ConnectionRegistry {
   // Sends Close with `error` to every connection (shutdown).
   void closeAll(std::string_view error, bool allowReconnect);
 
+  // Ends every connection as if its transport had closed, without I/O (after the I/O
+  // threads stopped): breaks the connection-transport references.
+  void abandonAll();
+
   std::size_t size() const;
 
  private:

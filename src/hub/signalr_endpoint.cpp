@@ -80,6 +80,8 @@ std::variant<std::shared_ptr<transport::ConnectionPort>, HttpAnswer> SignalREndp
 
 void SignalREndpoint::tick(SteadyTime now) { registry_.tick(now); }
 
+void SignalREndpoint::abandonAll() { registry_.abandonAll(); }
+
 void SignalREndpoint::shutdown() { registry_.closeAll("Server is shutting down.", true); }
 
 }  // namespace latch::hub

@@ -28,6 +28,7 @@ class SignalREndpoint final : public transport::EndpointHandler {
       std::string_view token, const transport::Credentials& credentials) override;
   void tick(SteadyTime now) override;
   void shutdown() override;
+  void abandonAll() override;
 
   ConnectionRegistry& registry() { return registry_; }
 

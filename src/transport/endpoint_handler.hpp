@@ -54,6 +54,10 @@ class EndpointHandler {
 
   // Closes every connection: the server is stopping.
   virtual void shutdown() = 0;
+
+  // The transports are gone (the I/O threads have stopped): forgets every connection without
+  // any I/O, so that nothing outlives the server's I/O context.
+  virtual void abandonAll() = 0;
 };
 
 }  // namespace latch::transport

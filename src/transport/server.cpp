@@ -167,6 +167,9 @@ void Server::run() {
   for (unsigned i = 1; i < impl_->threads; ++i) pool.emplace_back([this] { impl_->ioc.run(); });
   impl_->ioc.run();
   for (auto& t : pool) t.join();
+  // Connections still open hold their transports (and sockets): release them while the
+  // I/O context they belong to still exists.
+  impl_->handler.abandonAll();
 }
 
 void Server::stop() { impl_->stop(); }
