@@ -63,6 +63,8 @@ void ConnectionRegistry::closeAll(std::string_view error, bool allowReconnect) {
   for (const auto& c : all) c->close(error, allowReconnect);
 }
 
+ConnectionRegistry::~ConnectionRegistry() { abandonAll(); }
+
 void ConnectionRegistry::abandonAll() {
   std::vector<std::shared_ptr<HubConnection>> all;
   {

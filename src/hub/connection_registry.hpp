@@ -24,6 +24,9 @@ class ConnectionRegistry {
   // `wallClock` null: the system clock. All references must outlive the registry.
   ConnectionRegistry(const Limits& limits, Hub& hub, const Clock& clock,
                      const WallClock* wallClock = nullptr);
+  // Abandons the connections still open: a pending client result holds its connection
+  // (through the invocation awaiting it), and that cycle must not outlive the registry.
+  ~ConnectionRegistry();
 
   // A new connection with a fresh 128-bit id and a separate 128-bit token (the same value
   // when `tokenIsId`, for negotiate version 0), or null when the maximum number of
