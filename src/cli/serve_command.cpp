@@ -1,7 +1,6 @@
 #include "cli/serve_command.hpp"
 
 #include <cstdio>
-#include <filesystem>
 #include <memory>
 
 #include <fmt/format.h>
@@ -12,6 +11,7 @@
 #include "auth/jwt_verifier.hpp"
 #include "auth/server_secrets.hpp"
 #include "cli/config_loader.hpp"
+#include "cli/data_dir.hpp"
 #include "common/logging.hpp"
 #include "hub/builtin_methods.hpp"
 #include "hub/hub.hpp"
@@ -36,16 +36,6 @@ struct ServeFlags {
   std::exit(1);
 }
 
-// Creates the data directory, readable by its owner only.
-void prepareDataDir(const std::string& dir) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) fail(fmt::format("cannot create data directory {}: {}", dir, ec.message()));
-  fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
-  if (ec) fail(fmt::format("cannot restrict data directory {}: {}", dir, ec.message()));
-}
-
 void runServe(const ServeFlags& flags, void (*extraMethods)(hub::Hub&)) {
   ServeConfig config;
   // Precedence: embedded defaults, then the TOML file, then LATCH_* variables, then flags.
@@ -63,7 +53,7 @@ void runServe(const ServeFlags& flags, void (*extraMethods)(hub::Hub&)) {
   if (flags.insecureHttp) config.server.insecureHttp = true;
 
   initLogging(config.logLevel);
-  prepareDataDir(config.dataDir);
+  if (auto problem = prepareDataDir(config.dataDir); !problem.empty()) fail(problem);
   // First start creates the token key and the envelope secret (mode 0600).
   auto secrets = auth::loadServerSecrets(config.dataDir);
   if (!secrets) fail(secrets.error().message);

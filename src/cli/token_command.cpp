@@ -10,6 +10,7 @@
 
 #include "auth/server_secrets.hpp"
 #include "auth/token_issuer.hpp"
+#include "cli/data_dir.hpp"
 #include "cli/duration.hpp"
 #include "common/wall_clock.hpp"
 
@@ -37,6 +38,7 @@ void runIssue(const IssueFlags& flags) {
   }
   const auto ttl = parseDurationSeconds(flags.ttl);
   if (!ttl) fail(fmt::format("bad --ttl '{}': use e.g. 900s, 15m, 2h", flags.ttl));
+  if (auto problem = prepareDataDir(flags.dataDir); !problem.empty()) fail(problem);
   auto secrets = auth::loadServerSecrets(flags.dataDir);
   if (!secrets) fail(secrets.error().message);
   SystemWallClock clock;

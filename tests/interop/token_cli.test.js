@@ -75,6 +75,13 @@ describe('latch token issue', () => {
     assert.deepEqual(payload.roles, ['admin']);
   });
 
+  it('creates a missing data directory, readable by its owner only', async () => {
+    const fresh = path.join(dir, 'new', 'data');
+    const r = await run(['token', 'issue', '--sub', 'a', '--role', 'user', '--data', fresh]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(fs.statSync(fresh).mode & 0o777, 0o700);
+  });
+
   it('refuses an unknown role or a bad lifetime with one clear line', async () => {
     for (const args of [['--role', 'root'], ['--role', 'user', '--ttl', 'forever']]) {
       const r = await run(['token', 'issue', '--sub', 'x', ...args, '--data', dir]);
