@@ -149,9 +149,22 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
       stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {});
     } else {
       shutdownStream(stream_);
+      beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(1));  // in all
+      drain();
     }
   }
 
+  // Reads and drops what the client still sends after our FIN, for a bounded time: closing
+  // with unread bytes would reset the connection and could destroy the answer (a 413 or 431)
+  // before the client reads it.
+  void drain() {
+    stream_.async_read_some(asio::buffer(drainBuffer_),
+                            [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                              if (!ec) self->drain();
+                            });
+  }
+
+  char drainBuffer_[512];
   Stream stream_;
   SocketSlot slot_;
   RouterContext& ctx_;

@@ -88,7 +88,8 @@ tcp::socket connectTo(asio::io_context& ioc, std::uint16_t port) {
 std::string rawExchange(std::uint16_t port, std::string_view bytes) {
   asio::io_context ioc;
   auto s = connectTo(ioc, port);
-  asio::write(s, asio::buffer(bytes));
+  beast::error_code ignored;  // the server may answer and close before it has read it all
+  asio::write(s, asio::buffer(bytes), ignored);
   std::string out;
   beast::error_code ec;
   char buf[4096];
@@ -224,9 +225,11 @@ TEST(Server, OversizedHeadersGet431) {
 
 TEST(Server, OversizedBodyGets413) {
   RunningServer s(fastOptions());
+  // Refused on the declared length, before any body byte is read. (The body is not sent:
+  // bytes left unread when the server closes would reset the connection and could discard
+  // the answer before the test reads it.)
   const std::string out = rawExchange(
-      s.port(), "POST /hubs/command?id=x HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n" +
-                    std::string(70000, 'a'));
+      s.port(), "POST /hubs/command?id=x HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n");
   EXPECT_EQ(out.rfind("HTTP/1.1 413", 0), 0u) << out.substr(0, 40);
 }
 
