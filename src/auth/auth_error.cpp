@@ -44,6 +44,8 @@ std::string_view authErrorName(AuthErrc code) {
       return "revoked";
     case AuthErrc::MissingToken:
       return "missing_token";
+    case AuthErrc::LifetimeTooLong:
+      return "lifetime_too_long";
   }
   return "unknown";
 }

@@ -27,8 +27,9 @@ enum class AuthErrc {
   WrongAudience,         // "aud" names none of the configured audiences
   MissingClaim,          // "sub" missing or empty
   InvalidKey,            // key material refused: too short, wrong type or curve, weak RSA
-  Revoked,               // reserved: the token's jti or subject was revoked
+  Revoked,               // the token's jti or its subject was revoked
   MissingToken,          // the request carried no bearer token at all
+  LifetimeTooLong,       // exp - iat exceeds the longest lifetime Latch accepts
 };
 
 using AuthError = Error<AuthErrc>;

@@ -6,8 +6,16 @@ AuthResult<Principal> Authenticator::authenticate(std::string_view bearer) const
   if (bearer.empty()) return makeError(AuthErrc::MissingToken, "No bearer token.");
   auto claims = verifier_.verify(bearer);
   if (!claims) return claims.error();
-  return Principal{std::move(claims->sub), std::move(claims->roles), std::move(claims->jti),
-                   claims->iat, claims->exp};
+  // Revocation by jti and by subject epoch needs both claims.
+  if (claims->jti.empty()) return makeError(AuthErrc::MissingClaim, "Token has no \"jti\".");
+  if (claims->iat == 0) return makeError(AuthErrc::MissingClaim, "Token has no \"iat\".");
+  if (claims->exp - claims->iat > options_.maxLifetimeSeconds) {
+    return makeError(AuthErrc::LifetimeTooLong, "Token lifetime exceeds the maximum.");
+  }
+  Principal principal{std::move(claims->sub), std::move(claims->roles), std::move(claims->jti),
+                      claims->iat, claims->exp};
+  if (isRevoked(principal)) return makeError(AuthErrc::Revoked, "Token has been revoked.");
+  return principal;
 }
 
 }  // namespace latch::auth

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstdlib>
+#include <filesystem>
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
@@ -63,6 +64,76 @@ std::string upper(std::string_view s) {
   return out;
 }
 
+// A list of strings, or a single string as a one-element list.
+Result<std::vector<std::string>, ConfigErrc> stringList(const toml::node& node,
+                                                        std::string_view key) {
+  std::vector<std::string> out;
+  if (auto v = node.value<std::string>()) {
+    out.push_back(*v);
+    return out;
+  }
+  const toml::array* array = node.as_array();
+  if (!array) return badValue(key, "must be a string or a list of strings");
+  for (const auto& item : *array) {
+    auto v = item.value<std::string>();
+    if (!v) return badValue(key, "must be a string or a list of strings");
+    out.push_back(*v);
+  }
+  return out;
+}
+
+// [auth]: issuer, audience, clock_skew_seconds, max_token_lifetime_seconds, signing_key and
+// [[auth.keys]] {kid, alg, private_key | public_key}; key paths relative to `baseDir`.
+Result<void, ConfigErrc> applyAuthTable(const toml::table& table,
+                                        const std::filesystem::path& baseDir, AuthConfig& auth) {
+  for (const auto& [key, node] : table) {
+    const std::string name = fmt::format("auth.{}", key.str());
+    if (key == "issuer") {
+      auto v = node.value<std::string>();
+      if (!v || v->empty()) return badValue(name, "must be a non-empty string");
+      auth.issuer = *v;
+    } else if (key == "audience") {
+      auto v = stringList(node, name);
+      if (!v) return v.error();
+      if (v->empty()) return badValue(name, "must name at least one audience");
+      auth.audiences = std::move(*v);
+    } else if (key == "clock_skew_seconds" || key == "max_token_lifetime_seconds") {
+      auto v = node.value<std::int64_t>();
+      const bool skew = key == "clock_skew_seconds";
+      const std::int64_t max = skew ? 300 : 7 * 24 * 3600;
+      if (!v || *v < (skew ? 0 : 1) || *v > max) {
+        return badValue(name,
+                        fmt::format("must be a whole number from {} to {}", skew ? 0 : 1, max));
+      }
+      (skew ? auth.clockSkewSeconds : auth.maxTokenLifetimeSeconds) = *v;
+    } else if (key == "signing_key") {
+      auto v = node.value<std::string>();
+      if (!v) return badValue(name, "must be the kid of a configured key");
+      auth.signingKid = *v;
+    } else if (key == "keys") {
+      const toml::array* keys = node.as_array();
+      if (!keys) return badValue(name, "must be an array of tables ([[auth.keys]])");
+      for (const auto& item : *keys) {
+        const toml::table* k = item.as_table();
+        if (!k) return badValue(name, "must be an array of tables ([[auth.keys]])");
+        KeyFileConfig key;
+        key.kid = (*k)["kid"].value_or(std::string());
+        key.alg = (*k)["alg"].value_or(std::string());
+        const auto priv = (*k)["private_key"].value<std::string>();
+        const auto pub = (*k)["public_key"].value<std::string>();
+        if (key.kid.empty() || key.alg.empty() || priv.has_value() == pub.has_value()) {
+          return badValue(name, "each key needs kid, alg and one of private_key, public_key");
+        }
+        key.path = (baseDir / std::filesystem::path(priv ? *priv : *pub)).string();
+        auth.keys.push_back(std::move(key));
+      }
+    } else {
+      return badValue(name, "unknown setting");
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<void, ConfigErrc> applyListen(const std::string& listen, ServeConfig& config) {
@@ -110,6 +181,10 @@ Result<void, ConfigErrc> applyConfigFile(const std::string& path, ServeConfig& c
   }
   if (auto v = table["tls"]["cert"].value<std::string>()) config.server.tlsCertFile = *v;
   if (auto v = table["tls"]["key"].value<std::string>()) config.server.tlsKeyFile = *v;
+  if (const toml::table* auth = table["auth"].as_table()) {
+    const auto baseDir = std::filesystem::path(path).parent_path();
+    if (auto r = applyAuthTable(*auth, baseDir, config.auth); !r) return r;
+  }
   if (const toml::table* limits = table["limits"].as_table()) {
     for (const auto& [key, node] : *limits) {
       const LimitOption* option = nullptr;

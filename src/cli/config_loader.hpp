@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "cli/auth_config.hpp"
 #include "common/result.hpp"
 #include "transport/server.hpp"
 
@@ -12,6 +13,7 @@ enum class ConfigErrc { File, Value };
 // Everything `latch serve` runs with.
 struct ServeConfig {
   transport::ServerOptions server;
+  AuthConfig auth;
   std::string dataDir = "./latch-data";
   std::string logLevel = "info";
 };

@@ -1,5 +1,6 @@
 #include "cli/serve_command.hpp"
 
+#include <chrono>
 #include <cstdio>
 #include <memory>
 
@@ -7,15 +8,18 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include "auth/auth_endpoints.hpp"
 #include "auth/authenticator.hpp"
 #include "auth/jwt_verifier.hpp"
-#include "auth/server_secrets.hpp"
+#include "auth/revocation_list.hpp"
+#include "auth/revocation_watcher.hpp"
 #include "cli/config_loader.hpp"
 #include "cli/data_dir.hpp"
 #include "common/logging.hpp"
 #include "hub/builtin_methods.hpp"
 #include "hub/hub.hpp"
 #include "hub/signalr_endpoint.hpp"
+#include "store/sqlite_store.hpp"
 #include "transport/server.hpp"
 
 namespace latch::cli {
@@ -55,23 +59,32 @@ void runServe(const ServeFlags& flags, void (*extraMethods)(hub::Hub&)) {
   initLogging(config.logLevel);
   if (auto problem = prepareDataDir(config.dataDir); !problem.empty()) fail(problem);
   // First start creates the token key and the envelope secret (mode 0600).
-  auto secrets = auth::loadServerSecrets(config.dataDir);
+  auto secrets = loadTokenKeys(config.auth, config.dataDir);
   if (!secrets) fail(secrets.error().message);
+  if (auto problem = config.auth.jwtOptions().validate(); !problem.empty()) fail(problem);
 
+  // Revocations written by `latch token revoke` (another process) reach live connections
+  // within a poll interval plus a tick.
+  auto store = store::SqliteStore::openInDataDir(config.dataDir);
+  if (!store) fail(store.error().message);
   SystemWallClock wallClock;
-  auth::JwtOptions jwtOptions;
-  jwtOptions.issuer = "latch";
-  jwtOptions.audiences = {"latch"};
-  const auth::JwtVerifier verifier(jwtOptions, secrets->keys, wallClock);
-  const auth::Authenticator authenticator(verifier);
+  auth::RevocationList revocations;
+  auth::RevocationWatcher watcher(*store, revocations, wallClock, std::chrono::milliseconds(500));
+  if (auto r = watcher.start(); !r) fail(r.error().message);
+
+  const auth::JwtVerifier verifier(config.auth.jwtOptions(), secrets->keys, wallClock);
+  const auth::Authenticator authenticator(verifier, config.auth.authenticatorOptions(),
+                                          &revocations);
+  auth::AuthEndpoints authEndpoints(secrets->keys);
 
   hub::Hub hub;
+  hub.setRevocations(&revocations);
   hub::registerBuiltinMethods(hub, authenticator);
   if (extraMethods) extraMethods(hub);
 
   SteadyClock clock;
   hub::SignalREndpoint endpoint(config.server.limits, hub, clock, authenticator, &wallClock);
-  transport::Server server(config.server, endpoint);
+  transport::Server server(config.server, endpoint, &authEndpoints);
   if (auto r = server.start(); !r) fail(r.error().message);
   const std::string scheme = server.tls() ? "https" : "http";
   // Tests and scripts read this line to learn the port.

@@ -9,6 +9,7 @@
 
 #include <boost/json/array.hpp>
 
+#include "auth/revocation_list.hpp"
 #include "hub/completer.hpp"
 #include "hub/hub_error.hpp"
 #include "protocol/hub_message.hpp"
@@ -38,6 +39,11 @@ class Hub {
 
   bool has(std::string_view name) const;
 
+  // The revocations every connection's token is checked against, on every invocation and
+  // whenever the list changes (null: none). Set before the server starts; must outlive it.
+  void setRevocations(const auth::RevocationList* revocations) { revocations_ = revocations; }
+  const auth::RevocationList* revocations() const { return revocations_; }
+
   // Runs one client invocation: unknown methods and streaming requests are answered with a
   // Completion error (nothing for non-blocking ones); the method completes through `done`.
   void dispatch(const std::shared_ptr<HubConnection>& caller, protocol::InvocationMessage&& message,
@@ -53,6 +59,7 @@ class Hub {
     std::vector<std::string> roles;
   };
   std::unordered_map<std::string, Method, StringHash, std::equal_to<>> methods_;
+  const auth::RevocationList* revocations_ = nullptr;
 };
 
 }  // namespace latch::hub

@@ -39,17 +39,25 @@ void HubConnection::setPrincipal(std::shared_ptr<const auth::Principal> principa
   std::lock_guard lock(mu_);
   principal_ = std::move(principal);
   expiringSent_ = false;
+  revocationsChecked_ = 0;
 }
 
-bool HubConnection::checkTokenLifetime(bool connected) {
+bool HubConnection::checkToken(bool connected) {
   std::shared_ptr<const auth::Principal> p;
   bool notify = false;
   std::int64_t secondsLeft = 0;
   const std::int64_t nowMs = wallClock_.nowMillis();
+  bool checkRevocation = false;
+  const auth::RevocationList* revocations = hub_.revocations();
+  const std::uint64_t generation = revocations ? revocations->generation() : 0;
   {
     std::lock_guard lock(mu_);
     p = principal_;
-    if (!p || p->expiresAt <= 0) return false;
+    if (!p) return false;
+    if (revocations && revocationsChecked_ != generation) {
+      checkRevocation = true;
+      revocationsChecked_ = generation;
+    }
     if (nowMs >= p->expiresAt * 1000) {
       // handled below, outside the lock
     } else if (connected && !expiringSent_) {
@@ -64,7 +72,12 @@ bool HubConnection::checkTokenLifetime(bool connected) {
       }
     }
   }
-  if (nowMs >= p->expiresAt * 1000) {
+  if (checkRevocation && revocations->isRevoked(*p)) {
+    spdlog::warn("audit: token revoked sub={} connection={}", p->subject, id_);
+    close("Token revoked", false);
+    return true;
+  }
+  if (p->expiresAt > 0 && nowMs >= p->expiresAt * 1000) {
     close("Token expired", true);
     return true;
   }
@@ -162,7 +175,7 @@ bool HubConnection::handleMessage(std::string_view record) {
 
 void HubConnection::handleInvocation(protocol::InvocationMessage&& message) {
   // A token is checked on every call, not only when the connection opened.
-  if (checkTokenLifetime(true)) return;
+  if (checkToken(true)) return;
   const std::optional<std::string>& id = message.invocationId;
   enum class Admit { Run, Busy, DuplicateId } admit;
   {
@@ -384,7 +397,7 @@ void HubConnection::tick(SteadyTime now) {
   if (link) link->tick(now);
 
   if ((state == State::Handshaking || state == State::Connected) &&
-      checkTokenLifetime(state == State::Connected)) {
+      checkToken(state == State::Connected)) {
     return;
   }
   switch (state) {

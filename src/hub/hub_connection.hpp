@@ -115,9 +115,10 @@ class HubConnection final : public transport::ConnectionPort,
   // Ends the transport after what is queued, sending nothing more. Idempotent.
   void endTransport();
   void failAllPending(HubErrc code, std::string_view message);
-  // Closes the connection when its token has expired; sends TokenExpiring ahead of that.
-  // True when the token has expired.
-  bool checkTokenLifetime(bool connected);
+  // Closes the connection when its token has expired ("Token expired", may reconnect) or
+  // was revoked ("Token revoked", may not); sends TokenExpiring ahead of expiry. True when
+  // the connection was closed.
+  bool checkToken(bool connected);
   std::int64_t nowTicks() const;
 
   const std::string id_;
@@ -140,6 +141,8 @@ class HubConnection final : public transport::ConnectionPort,
   std::uint64_t nextInvocationId_ = 1;
   std::shared_ptr<const auth::Principal> principal_;
   bool expiringSent_ = false;  // TokenExpiring sent for the current token
+  // The revocation list generation the current token was last found unrevoked at.
+  std::uint64_t revocationsChecked_ = 0;
 
   protocol::RecordSplitter splitter_;  // used by onReceive() only
   std::atomic<std::int64_t> lastSent_;

@@ -25,7 +25,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
  public:
   template <class... StreamArgs>
   HttpSession(SocketSlot slot, RouterContext& ctx, StreamArgs&&... args)
-      : stream_(std::forward<StreamArgs>(args)...), slot_(std::move(slot)), ctx_(ctx) {}
+      : stream_(std::forward<StreamArgs>(args)...), slot_(std::move(slot)), ctx_(ctx) {
+    beast::error_code ec;
+    const auto peer = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
+    if (!ec) remoteAddress_ = peer.address().to_string();
+  }
 
   void run() {
     asio::dispatch(stream_.get_executor(),
@@ -82,7 +86,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     parser_.reset();
     spdlog::debug("{} {}", std::string(request.method_string()),
                   redactTarget(std::string_view(request.target().data(), request.target().size())));
-    Routed routed = routeRequest(request, ctx_);
+    Routed routed = routeRequest(request, ctx_, remoteAddress_);
     cors_ = std::move(routed.corsHeaders);
     std::visit([&](auto&& a) { handle(std::move(a), std::move(request)); },
                std::move(routed.action));
@@ -171,6 +175,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   HeaderList cors_;  // of the request being answered
+  std::string remoteAddress_;
 };
 
 }  // namespace

@@ -124,15 +124,20 @@ Action remove(const RequestTarget& target, RouterContext& ctx, const Credentials
   });
 }
 
-// The bearer token of a hub-path request: the Authorization header, else the access_token
-// query parameter (browsers cannot set headers on WebSockets or EventSource).
-Credentials credentialsOf(const Request& request, const RequestTarget& target) {
+// The token of an "Authorization: Bearer" header, or empty.
+std::string_view bearerOf(const Request& request) {
   constexpr std::string_view kBearer = "Bearer ";
   const auto header = request[http::field::authorization];
   if (header.size() > kBearer.size() && beast::iequals(header.substr(0, kBearer.size()), kBearer)) {
-    return Credentials{
-        std::string_view(header.data() + kBearer.size(), header.size() - kBearer.size())};
+    return std::string_view(header.data() + kBearer.size(), header.size() - kBearer.size());
   }
+  return {};
+}
+
+// The bearer token of a hub-path request: the Authorization header, else the access_token
+// query parameter (browsers cannot set headers on WebSockets or EventSource).
+Credentials credentialsOf(const Request& request, const RequestTarget& target) {
+  if (auto bearer = bearerOf(request); !bearer.empty()) return Credentials{bearer};
   if (auto token = target.param("access_token")) return Credentials{*token};
   return Credentials{};
 }
@@ -155,20 +160,41 @@ Reply preflight(HeaderList cors) {
   return reply;
 }
 
-Action route(Request& request, RouterContext& ctx, const HeaderList& cors) {
+// Anything outside the hub path: handed to the plain HTTP handler, with a bearer token from
+// the Authorization header only.
+Action plain(Request& request, const RequestTarget& target, RouterContext& ctx,
+             std::string_view remoteAddress) {
+  if (!ctx.http) return text(http::status::not_found, "Not found");
+  const auto raw = std::string_view(request.target().data(), request.target().size());
+  const auto question = raw.find('?');
+  const auto method = request.method_string();
+  const auto contentType = request[http::field::content_type];
+  PlainRequest plainRequest{
+      std::string_view(method.data(), method.size()),
+      target.path,
+      question == std::string_view::npos ? std::string_view() : raw.substr(question + 1),
+      std::string_view(contentType.data(), contentType.size()),
+      request.body(),
+      bearerOf(request),
+      remoteAddress};
+  if (auto answer = ctx.http->handle(plainRequest)) return std::move(*answer);
+  return text(http::status::not_found, "Not found");
+}
+
+Action route(Request& request, RouterContext& ctx, const HeaderList& cors,
+             std::string_view remoteAddress) {
   auto target =
       parseRequestTarget(std::string_view(request.target().data(), request.target().size()));
   if (!target) return text(http::status::bad_request, "Bad request target");
+  const bool hubPath = target->path == kNegotiatePath || target->path == kHubPath;
   if (request.method() == http::verb::options) {
     if (cors.empty()) return text(http::status::method_not_allowed, "");
-    if (target->path != kNegotiatePath && target->path != kHubPath) {
-      return text(http::status::not_found, "Not found");
-    }
+    if (!hubPath) return text(http::status::not_found, "Not found");
     return preflight(cors);
   }
+  if (!hubPath) return plain(request, *target, ctx, remoteAddress);
   const Credentials credentials = credentialsOf(request, *target);
   if (target->path == kNegotiatePath) return negotiate(request, *target, ctx, credentials);
-  if (target->path != kHubPath) return text(http::status::not_found, "Not found");
   switch (request.method()) {
     case http::verb::get:
       if (beast::websocket::is_upgrade(request)) return webSocket(*target, ctx, credentials);
@@ -185,7 +211,7 @@ Action route(Request& request, RouterContext& ctx, const HeaderList& cors) {
 
 }  // namespace
 
-Routed routeRequest(Request& request, RouterContext& ctx) {
+Routed routeRequest(Request& request, RouterContext& ctx, std::string_view remoteAddress) {
   Routed routed{Reply{}, {}};
   if (request.count(http::field::origin) > 0) {
     const auto header = request[http::field::origin];
@@ -197,7 +223,7 @@ Routed routeRequest(Request& request, RouterContext& ctx) {
     }
     routed.corsHeaders = corsHeadersFor(origin);
   }
-  routed.action = route(request, ctx, routed.corsHeaders);
+  routed.action = route(request, ctx, routed.corsHeaders, remoteAddress);
   return routed;
 }
 

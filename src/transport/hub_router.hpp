@@ -11,6 +11,7 @@
 #include "common/limits.hpp"
 #include "transport/detail/beast.hpp"
 #include "transport/endpoint_handler.hpp"
+#include "transport/http_handler.hpp"
 #include "transport/long_polling_link.hpp"
 
 namespace latch::transport {
@@ -20,6 +21,7 @@ inline constexpr std::string_view kNegotiatePath = "/hubs/command/negotiate";
 
 struct RouterContext {
   EndpointHandler& handler;
+  HttpHandler* http;  // the paths beside the hub; null: they are all 404
   const Limits& limits;
   const Clock& clock;
   // Browser origins allowed to use the hub cross-origin (exact "scheme://host[:port]").
@@ -52,7 +54,8 @@ struct Routed {
 
 // What `request` gets. Requests from a browser origin that is not allowed get 403 before
 // anything else (cross-origin WebSocket hijacking, CSRF); CORS preflights are answered here.
-// POSTed hub messages are delivered to their connection here. Thread-safe.
-Routed routeRequest(Request& request, RouterContext& ctx);
+// POSTed hub messages are delivered to their connection here; other paths go to ctx.http.
+// `remoteAddress`: the peer's IP. Thread-safe.
+Routed routeRequest(Request& request, RouterContext& ctx, std::string_view remoteAddress = {});
 
 }  // namespace latch::transport

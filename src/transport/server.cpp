@@ -20,14 +20,15 @@
 namespace latch::transport {
 
 struct Server::Impl {
-  Impl(ServerOptions o, EndpointHandler& h)
+  Impl(ServerOptions o, EndpointHandler& h, HttpHandler* plain)
       : options(std::move(o)),
         handler(h),
+        http(plain),
         threads(options.threads ? options.threads
                                 : std::max(1u, std::thread::hardware_concurrency())),
         ioc(static_cast<int>(threads)),
         acceptor(ioc),
-        ctx{handler, options.limits, clock, options.allowedOrigins},
+        ctx{handler, http, options.limits, clock, options.allowedOrigins},
         sockets(std::make_shared<std::atomic<std::size_t>>(0)),
         ticker(ioc),
         signals(ioc, SIGINT, SIGTERM) {}
@@ -39,6 +40,7 @@ struct Server::Impl {
 
   ServerOptions options;
   EndpointHandler& handler;
+  HttpHandler* http;
   SteadyClock clock;
   unsigned threads;
   asio::io_context ioc;
@@ -151,8 +153,8 @@ void Server::Impl::stop() {
   });
 }
 
-Server::Server(ServerOptions options, EndpointHandler& handler)
-    : impl_(std::make_unique<Impl>(std::move(options), handler)) {}
+Server::Server(ServerOptions options, EndpointHandler& handler, HttpHandler* http)
+    : impl_(std::make_unique<Impl>(std::move(options), handler, http)) {}
 
 Server::~Server() = default;
 

@@ -11,6 +11,7 @@
 namespace latch::transport {
 
 class EndpointHandler;
+class HttpHandler;
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
@@ -32,8 +33,9 @@ using ServerError = Error<ServerErrc>;
 // stay behind this class.
 class Server {
  public:
-  // `handler` must outlive the server.
-  Server(ServerOptions options, EndpointHandler& handler);
+  // Serves the hub path through `handler` and every other path through `http` (null: 404).
+  // Both must outlive the server.
+  Server(ServerOptions options, EndpointHandler& handler, HttpHandler* http = nullptr);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

@@ -21,6 +21,7 @@ class HubConnectionTest : public ::testing::Test {
   HubConnectionTest() {
     registerBuiltinMethods(hub, *auth.authenticator);
     registerTestMethodsForTest(hub);
+    hub.setRevocations(&auth.revocations);
     addMethod(
         hub, "AdminOnlyForTest",
         [](CallContext&) -> HubResult<boost::json::value> { return boost::json::value("ok"); },
@@ -194,6 +195,57 @@ TEST_F(HubConnectionTest, RefreshWithAnotherSubjectOrABadTokenKeepsTheOldDeadlin
   auto records = link->takeRecords();
   ASSERT_FALSE(records.empty());
   EXPECT_EQ(records.back(), R"({"type":7,"error":"Token expired","allowReconnect":true})");
+}
+
+TEST_F(HubConnectionTest, RevokedTokenClosesTheConnectionAtTheNextTickWithoutReconnect) {
+  connect();
+  connection->tick(clock.now());
+  EXPECT_FALSE(link->closed());
+  auth.revokeToken(connection->principal()->tokenId);
+  connection->tick(clock.now());
+  EXPECT_EQ(link->takeRecords(), std::vector<std::string>{R"({"type":7,"error":"Token revoked"})"});
+  EXPECT_TRUE(link->closed());
+}
+
+TEST_F(HubConnectionTest, SubjectRevocationClosesTokensIssuedBeforeIt) {
+  connect();
+  auth.wall.advanceMillis(5'000);
+  auth.revokeSubject("alice");
+  receive(R"({"type":1,"invocationId":"1","target":"Echo","arguments":[1]})");
+  EXPECT_EQ(link->takeRecords(), std::vector<std::string>{R"({"type":7,"error":"Token revoked"})"});
+}
+
+TEST_F(HubConnectionTest, RevokingAnotherTokenOrSubjectLeavesTheConnectionOpen) {
+  connect();
+  auth.revokeToken("some-other-jti");
+  auth.revokeSubject("mallory");
+  connection->tick(clock.now());
+  receive(R"({"type":1,"invocationId":"1","target":"Echo","arguments":[1]})");
+  EXPECT_EQ(only().at("result").as_int64(), 1);
+  EXPECT_FALSE(link->closed());
+}
+
+TEST_F(HubConnectionTest, RefreshWithARevokedTokenFailsAndKeepsTheOldToken) {
+  connect();
+  const std::string revoked = auth.token("alice", {"user"}, 600);
+  auth.revokeToken(auth.authenticator->authenticate(revoked)->tokenId);
+  const auto before = connection->principal();
+  receive(R"({"type":1,"invocationId":"1","target":"RefreshToken","arguments":[")" + revoked +
+          R"("]})");
+  EXPECT_EQ(only().at("error").as_string(), "Token refused: revoked");
+  EXPECT_EQ(connection->principal(), before);
+  EXPECT_FALSE(link->closed());
+}
+
+TEST_F(HubConnectionTest, RevokedConnectionCannotRescueItselfWithRefreshToken) {
+  connect();
+  auth.revokeSubject("alice");
+  auth.wall.advanceMillis(1'000);  // a token issued after the epoch is not revoked
+  const std::string fresh = auth.token("alice", {"user"}, 600);
+  receive(R"({"type":1,"invocationId":"1","target":"RefreshToken","arguments":[")" + fresh +
+          R"("]})");
+  // The connection's own token was revoked: the invocation itself is refused first.
+  EXPECT_EQ(link->takeRecords(), std::vector<std::string>{R"({"type":7,"error":"Token revoked"})"});
 }
 
 TEST_F(HubConnectionTest, UnsupportedProtocolGetsHandshakeErrorAndClose) {

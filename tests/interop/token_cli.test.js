@@ -4,21 +4,12 @@
 // recomputed with Node's crypto as SPEC section 2 defines it.
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { execFile } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const { latchBin } = require('./helpers/server');
-
-function run(args) {
-  return new Promise((resolve) => {
-    execFile(latchBin(), args, (error, stdout, stderr) => {
-      resolve({ code: error ? error.code : 0, stdout, stderr });
-    });
-  });
-}
+const { runLatch: run } = require('./helpers/server');
 
 function readSecret(dir, name) {
   return Buffer.from(fs.readFileSync(path.join(dir, name), 'utf8').trim(), 'base64url');

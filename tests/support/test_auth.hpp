@@ -8,6 +8,7 @@
 #include "auth/jwt_verifier.hpp"
 #include "auth/key_set.hpp"
 #include "auth/principal.hpp"
+#include "auth/revocation_list.hpp"
 #include "auth/token_issuer.hpp"
 #include "common/wall_clock.hpp"
 
@@ -36,7 +37,8 @@ struct TestAuth {
     options.audiences = {"latch"};
     options.clockSkewSeconds = 0;
     verifier = std::make_unique<auth::JwtVerifier>(options, keys, wall);
-    authenticator = std::make_unique<auth::Authenticator>(*verifier);
+    authenticator = std::make_unique<auth::Authenticator>(*verifier, auth::AuthenticatorOptions{},
+                                                          &revocations);
     issuer = std::make_unique<auth::TokenIssuer>(keys, envelope, "latch", "latch", wall);
   }
 
@@ -52,7 +54,21 @@ struct TestAuth {
         *authenticator->authenticate(token(sub, std::move(roles), ttl)));
   }
 
+  // Revokes the token with id `jti` / every token of `sub` issued until now (seconds).
+  void revokeToken(const std::string& jti) {
+    current.tokenIds.push_back(jti);
+    ++current.revision;
+    revocations.replace(current);
+  }
+  void revokeSubject(const std::string& sub) {
+    current.subjectEpochs.emplace_back(sub, wall.nowSeconds());
+    ++current.revision;
+    revocations.replace(current);
+  }
+
   ManualWallClock wall;
+  auth::RevocationList revocations;
+  store::Revocations current;
   std::vector<std::uint8_t> envelope = std::vector<std::uint8_t>(32, 0x11);
   auth::KeySet keys;
   std::unique_ptr<auth::JwtVerifier> verifier;

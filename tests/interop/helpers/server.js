@@ -8,7 +8,7 @@
 // The binary comes from env LATCH_BIN, by default build/release/src/latch-with-test-hooks
 // relative to the repository root. Set LATCH_INTEROP_DEBUG=1 to run the server with
 // --log-level debug and print its stderr when it stops.
-const { spawn } = require('node:child_process');
+const { execFile, spawn } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -33,14 +33,17 @@ function tokenFor(url) {
 
 // Mints a Latch access token with jose (an implementation independent of the server) and
 // the HS256 key the test put in the server's data directory.
+// `issuedAt` (seconds) moves iat, e.g. past a subject revocation made in the same second.
+// `secret`: the HS256 key bytes, or a private KeyObject for alg EdDSA/ES256.
 async function mintToken(secret, { sub = 'interop-user', roles = ['user'], ttlSeconds = 3600,
-  expiresAt, kid = 'latch-hs256', alg = 'HS256', claims = {} } = {}) {
+  expiresAt, issuedAt, kid = 'latch-hs256', alg = 'HS256', issuer = 'latch', audience = 'latch',
+  claims = {} } = {}) {
   const jose = await import('jose');
-  const now = Math.floor(Date.now() / 1000);
+  const now = issuedAt ?? Math.floor(Date.now() / 1000);
   return new jose.SignJWT({ roles, ...claims })
     .setProtectedHeader({ alg, typ: 'JWT', kid })
-    .setIssuer('latch').setAudience('latch').setSubject(sub)
-    .setIssuedAt(now).setNotBefore(now)
+    .setIssuer(issuer).setAudience(audience).setSubject(sub)
+    .setIssuedAt(now).setNotBefore(Math.min(now, Math.floor(Date.now() / 1000)))
     .setExpirationTime(expiresAt ?? now + ttlSeconds)
     .setJti(crypto.randomBytes(16).toString('base64url'))
     .sign(secret);
@@ -48,6 +51,15 @@ async function mintToken(secret, { sub = 'interop-user', roles = ['user'], ttlSe
 
 function latchBin() {
   return process.env.LATCH_BIN || DEFAULT_BIN;
+}
+
+// Runs the latch binary with `args`; resolves to { code, stdout, stderr }.
+function runLatch(args) {
+  return new Promise((resolve) => {
+    execFile(latchBin(), args, (error, stdout, stderr) => {
+      resolve({ code: error ? error.code : 0, stdout, stderr });
+    });
+  });
 }
 
 // The [limits] table for `limits` ({ key: whole number }).
@@ -61,7 +73,8 @@ function limitsToml(limits) {
 }
 
 // `extraToml`: top-level settings written before the [limits] table.
-async function startServer(limits = {}, { logLevel, extraToml = '' } = {}) {
+// `defaultTokenOptions`: how the default token is minted (see mintToken), e.g. another issuer.
+async function startServer(limits = {}, { logLevel, extraToml = '', defaultTokenOptions } = {}) {
   const bin = latchBin();
   if (!fs.existsSync(bin)) {
     throw new Error(`Latch binary not found at ${bin} (set LATCH_BIN)`);
@@ -122,15 +135,16 @@ async function startServer(limits = {}, { logLevel, extraToml = '' } = {}) {
   });
 
   const url = `http://127.0.0.1:${port}`;
-  const token = await mintToken(secret);
+  const token = await mintToken(secret, defaultTokenOptions);
   defaultTokens.set(port, token);
   let stopping = null;
   return {
     port,
     // A valid token for 'interop-user' (role user), used by the helpers by default.
     token,
-    // Mints another token: { sub, roles, ttlSeconds, expiresAt, claims }.
-    mintToken: (options) => mintToken(secret, options),
+    // Mints another token: { sub, roles, ttlSeconds, expiresAt, issuedAt, issuer, audience,
+    // claims }, with the HS256 key, or with { key, kid, alg } for a configured key pair.
+    mintToken: (options = {}) => mintToken(options.key ?? secret, options),
     dataDir,
     url,
     hubUrl: `${url}/hubs/command`,
@@ -168,4 +182,4 @@ async function stopServer(server) {
   }
 }
 
-module.exports = { startServer, stopServer, latchBin, tokenFor, REPO_ROOT };
+module.exports = { startServer, stopServer, latchBin, runLatch, tokenFor, REPO_ROOT };

@@ -1,0 +1,94 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "store/store_error.hpp"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace latch::store {
+
+class Statement;
+
+// One SQLite connection: opened with foreign keys on, a busy timeout, and (for files) WAL.
+// Move-only; not thread-safe (one thread at a time: the owner serializes).
+class SqliteDb {
+ public:
+  // Opens or creates the database at `path` (":memory:" for a private in-memory one) and
+  // checks that it is a readable SQLite database: Corrupt if it is not, OpenFailed if it
+  // cannot be opened. `busyTimeoutMs`: how long a write waits for another process's lock.
+  [[nodiscard]] static StoreResult<SqliteDb> open(const std::string& path,
+                                                  int busyTimeoutMs = 5000);
+
+  SqliteDb(SqliteDb&& other) noexcept;
+  SqliteDb& operator=(SqliteDb&& other) noexcept;
+  ~SqliteDb();
+
+  // Runs one or more statements that return no rows of interest.
+  [[nodiscard]] StoreResult<void> exec(const char* sql);
+  // A prepared statement; valid while this connection lives.
+  [[nodiscard]] StoreResult<Statement> prepare(std::string_view sql);
+
+  // The error for SQLite result `rc` on this connection, with `what` as context.
+  StoreError errorFor(int rc, std::string_view what) const;
+
+  // Rows changed by the last INSERT, UPDATE or DELETE.
+  std::int64_t changes() const;
+
+  sqlite3* handle() const { return db_; }
+
+ private:
+  explicit SqliteDb(sqlite3* db) : db_(db) {}
+  sqlite3* db_ = nullptr;
+};
+
+// A prepared statement. Bind parameters (1-based), then step() until it returns false.
+class Statement {
+ public:
+  Statement(Statement&& other) noexcept;
+  Statement& operator=(Statement&&) = delete;
+  ~Statement();
+
+  Statement& bind(int index, std::string_view text);
+  Statement& bind(int index, std::int64_t value);
+  Statement& bindNull(int index);
+
+  // True when a row is available, false when done; an error for anything else (including a
+  // constraint violation, as Conflict).
+  [[nodiscard]] StoreResult<bool> step();
+  // Runs a statement that returns no rows.
+  [[nodiscard]] StoreResult<void> run();
+
+  std::string text(int column) const;
+  std::int64_t int64(int column) const;
+  bool isNull(int column) const;
+
+  // Ready to run again with new bindings.
+  void reset();
+
+ private:
+  friend class SqliteDb;
+  Statement(const SqliteDb& db, sqlite3_stmt* stmt) : db_(&db), stmt_(stmt) {}
+  const SqliteDb* db_;
+  sqlite3_stmt* stmt_;
+};
+
+// BEGIN IMMEDIATE on construction, ROLLBACK on destruction unless commit() succeeded.
+class Transaction {
+ public:
+  [[nodiscard]] static StoreResult<Transaction> begin(SqliteDb& db);
+  Transaction(Transaction&& other) noexcept : db_(other.db_) { other.db_ = nullptr; }
+  Transaction& operator=(Transaction&&) = delete;
+  ~Transaction();
+  [[nodiscard]] StoreResult<void> commit();
+
+ private:
+  explicit Transaction(SqliteDb& db) : db_(&db) {}
+  SqliteDb* db_;
+};
+
+}  // namespace latch::store
