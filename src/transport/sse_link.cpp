@@ -2,13 +2,10 @@
 // `data:` events; client-to-server records arrive as separate POSTs (hub_endpoint.cpp).
 #include <memory>
 
-#include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/core/bind_handler.hpp>
-#include <boost/beast/http/write.hpp>
 
 #include "transport/detail/links.hpp"
-#include "transport/outbox.hpp"
+#include "transport/detail/outbox_link.hpp"
 
 namespace latch::transport {
 namespace {
@@ -37,128 +34,52 @@ void appendEvent(std::string& out, std::string_view records) {
 }
 
 template <class Stream>
-class SseLink final : public TransportLink, public std::enable_shared_from_this<SseLink<Stream>> {
+class SseLink final : public OutboxLink<SseLink<Stream>, Stream> {
+  using Base = OutboxLink<SseLink<Stream>, Stream>;
+  friend Base;
+
  public:
   SseLink(Stream&& stream, SocketSlot slot, std::shared_ptr<ConnectionPort> connection,
           const Limits& limits)
-      : stream_(std::move(stream)),
-        slot_(std::move(slot)),
-        connection_(std::move(connection)),
-        limits_(limits),
-        outbox_(limits.maxBacklogBytes) {}
+      : Base(std::move(stream), std::move(slot), std::move(connection), limits) {}
 
   void start(Request request, const std::vector<std::pair<std::string, std::string>>& headers) {
-    if (connection_->attach(this->shared_from_this()) != ConnectionPort::Attach::Attached) {
-      return refuse(request.version());
-    }
+    if (!this->attachOrRefuse(this->stream(), request.version())) return;
     // Any byte or EOF from the client ends the stream: an SSE client only listens.
-    stream_.async_read_some(asio::buffer(probe_),
-                            [self = this->shared_from_this()](beast::error_code, std::size_t) {
-                              beast::get_lowest_layer(self->stream_).close();
-                              self->finish();
-                            });
-    pending_.assign(kEventStreamHead);
-    for (const auto& [name, value] : headers) pending_ += name + ": " + value + "\r\n";
-    pending_ += "\r\n";
-    writeRaw();
-  }
-
-  bool send(std::string_view records) override {
-    switch (outbox_.push(records)) {
-      case Outbox::Push::Queued:
-        return true;
-      case Outbox::Push::QueuedAndWake:
-        asio::post(stream_.get_executor(), [self = this->shared_from_this()] { self->doWrite(); });
-        return true;
-      case Outbox::Push::Overflow:
-      case Outbox::Push::Closed:
-        return false;
-    }
-    return false;
-  }
-
-  void close() override {
-    outbox_.close();
-    asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
-      self->closeRequested_ = true;
-      if (!self->writing_) self->doWrite();
-    });
-  }
-
-  void abort() override {
-    outbox_.close();
-    asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
-      beast::get_lowest_layer(self->stream_).close();
-    });
+    this->stream().async_read_some(
+        asio::buffer(probe_),
+        [self = this->shared_from_this()](beast::error_code, std::size_t) { self->end(); });
+    std::string head(kEventStreamHead);
+    for (const auto& [name, value] : headers) head += name + ": " + value + "\r\n";
+    head += "\r\n";
+    this->writeRaw(std::move(head));
   }
 
   TransportKind kind() const override { return TransportKind::ServerSentEvents; }
 
  private:
-  void refuse(unsigned version) {
-    auto response = std::make_shared<Response>(http::status::conflict, version);
-    setCommonHeaders(*response);
-    response->body() = "Connection already has a transport";
-    response->keep_alive(false);
-    response->prepare_payload();
-    beast::get_lowest_layer(stream_).expires_after(limits_.requestTimeout);
-    http::async_write(stream_, *response,
-                      [self = this->shared_from_this(), response](beast::error_code, std::size_t) {
-                        beast::get_lowest_layer(self->stream_).close();
-                      });
-    connection_.reset();
+  // OutboxLink's hooks.
+  void frame(std::string records, std::string& out) {
+    out.clear();
+    appendEvent(out, records);
   }
 
-  void doWrite() {
-    if (writing_ || finished_) return;
-    const std::string records = outbox_.take();
-    if (records.empty()) {
-      if (closeRequested_) {
-        beast::get_lowest_layer(stream_).close();  // a close-delimited body ends here
-        finish();
-      }
-      return;
-    }
-    pending_.clear();
-    appendEvent(pending_, records);
-    writeRaw();
-  }
-
-  void writeRaw() {
-    writing_ = true;
+  template <class Handler>
+  void asyncWrite(asio::const_buffer bytes, Handler&& handler) {
     // A client that stops reading cannot hold the write forever.
-    beast::get_lowest_layer(stream_).expires_after(limits_.clientTimeout);
-    asio::async_write(stream_, asio::buffer(pending_),
-                      [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-                        self->writing_ = false;
-                        if (ec) {
-                          beast::get_lowest_layer(self->stream_).close();
-                          return self->finish();
-                        }
-                        self->doWrite();
-                      });
+    beast::get_lowest_layer(this->stream()).expires_after(this->limits().clientTimeout);
+    asio::async_write(this->stream(), bytes, std::forward<Handler>(handler));
   }
 
-  void finish() {
-    if (finished_) return;
-    finished_ = true;
-    outbox_.close();
-    if (connection_) {
-      connection_->onTransportClosed();
-      connection_.reset();
-    }
+  void onDrained() { end(); }  // a close-delimited body ends here
+  void onWriteFailed() { end(); }
+
+  void end() {
+    this->closeSocket();
+    this->finish();
   }
 
-  Stream stream_;
-  SocketSlot slot_;
-  std::shared_ptr<ConnectionPort> connection_;  // reset by finish(): breaks the cycle
-  const Limits& limits_;
-  Outbox outbox_;
-  std::string pending_;  // the bytes being written
   char probe_[64];
-  bool writing_ = false;  // strand-only state below
-  bool closeRequested_ = false;
-  bool finished_ = false;
 };
 
 }  // namespace

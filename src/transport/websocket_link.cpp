@@ -2,16 +2,14 @@
 // records leaves as one text frame, with one write in flight and a bounded outbox.
 #include <memory>
 
-#include <boost/asio/post.hpp>
 #include <boost/beast/core/bind_handler.hpp>
-#include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
 #include <spdlog/spdlog.h>
 
 #include "transport/detail/links.hpp"
-#include "transport/outbox.hpp"
+#include "transport/detail/outbox_link.hpp"
 
 namespace latch::transport {
 namespace {
@@ -19,87 +17,60 @@ namespace {
 namespace websocket = beast::websocket;
 
 template <class Stream>
-class WebSocketLink final : public TransportLink,
-                            public std::enable_shared_from_this<WebSocketLink<Stream>> {
+class WebSocketLink final : public OutboxLink<WebSocketLink<Stream>, websocket::stream<Stream>> {
+  using Base = OutboxLink<WebSocketLink<Stream>, websocket::stream<Stream>>;
+  friend Base;
+
  public:
   WebSocketLink(Stream&& stream, SocketSlot slot, std::shared_ptr<ConnectionPort> connection,
                 const Limits& limits)
-      : ws_(std::move(stream)),
-        slot_(std::move(slot)),
-        connection_(std::move(connection)),
-        limits_(limits),
-        outbox_(limits.maxBacklogBytes) {}
+      : Base(std::move(stream), std::move(slot), std::move(connection), limits) {}
 
   void start(Request request) {
-    if (connection_->attach(this->shared_from_this()) != ConnectionPort::Attach::Attached) {
-      return refuse(std::move(request));
-    }
+    auto& ws = this->stream();
+    if (!this->attachOrRefuse(ws.next_layer(), request.version())) return;
     websocket::stream_base::timeout timeouts{};
-    timeouts.handshake_timeout = limits_.requestTimeout;
+    timeouts.handshake_timeout = this->limits().requestTimeout;
     timeouts.idle_timeout = websocket::stream_base::none();  // the hub's keep-alive decides
     timeouts.keep_alive_pings = false;
-    ws_.set_option(timeouts);
-    ws_.set_option(websocket::stream_base::decorator(
+    ws.set_option(timeouts);
+    ws.set_option(websocket::stream_base::decorator(
         [](websocket::response_type& res) { res.set(http::field::server, "latch"); }));
     // Frames may batch a few records; each record is held to maxMessageBytes by the hub.
-    ws_.read_message_max(limits_.maxMessageBytes * 2 + 1024);
-    ws_.async_accept(request,
-                     beast::bind_front_handler(&WebSocketLink::onAccept, this->shared_from_this()));
-  }
-
-  bool send(std::string_view records) override {
-    switch (outbox_.push(records)) {
-      case Outbox::Push::Queued:
-        return true;
-      case Outbox::Push::QueuedAndWake:
-        asio::post(ws_.get_executor(), [self = this->shared_from_this()] { self->doWrite(); });
-        return true;
-      case Outbox::Push::Overflow:
-      case Outbox::Push::Closed:
-        return false;
-    }
-    return false;
-  }
-
-  void close() override {
-    outbox_.close();
-    asio::post(ws_.get_executor(), [self = this->shared_from_this()] {
-      self->closeRequested_ = true;
-      if (!self->writing_) self->doWrite();
-    });
-  }
-
-  void abort() override {
-    outbox_.close();
-    asio::post(ws_.get_executor(),
-               [self = this->shared_from_this()] { beast::get_lowest_layer(self->ws_).close(); });
+    ws.read_message_max(this->limits().maxMessageBytes * 2 + 1024);
+    ws.async_accept(request,
+                    beast::bind_front_handler(&WebSocketLink::onAccept, this->shared_from_this()));
   }
 
   TransportKind kind() const override { return TransportKind::WebSockets; }
 
  private:
-  void refuse(Request request) {
-    auto response = std::make_shared<Response>(http::status::conflict, request.version());
-    setCommonHeaders(*response);
-    response->body() = "Connection already has a transport";
-    response->keep_alive(false);
-    response->prepare_payload();
-    beast::get_lowest_layer(ws_).expires_after(limits_.requestTimeout);
-    http::async_write(ws_.next_layer(), *response,
-                      [self = this->shared_from_this(), response](beast::error_code, std::size_t) {
-                        beast::get_lowest_layer(self->ws_).close();
-                      });
-    connection_.reset();
+  // OutboxLink's hooks: each batch of records leaves as one text frame.
+  void frame(std::string records, std::string& out) { out = std::move(records); }
+
+  template <class Handler>
+  void asyncWrite(asio::const_buffer bytes, Handler&& handler) {
+    this->stream().text(true);
+    this->stream().async_write(bytes, std::forward<Handler>(handler));
   }
 
+  void onDrained() {
+    this->stream().async_close(websocket::close_code::normal,
+                               [self = this->shared_from_this()](beast::error_code ec) {
+                                 if (ec) self->closeSocket();
+                               });
+  }
+
+  void onWriteFailed() { this->closeSocket(); }  // the read loop then finishes the link
+
   void onAccept(beast::error_code ec) {
-    if (ec) return finish();
+    if (ec) return this->finish();
     doRead();
   }
 
   void doRead() {
-    ws_.async_read(readBuffer_,
-                   beast::bind_front_handler(&WebSocketLink::onRead, this->shared_from_this()));
+    this->stream().async_read(
+        readBuffer_, beast::bind_front_handler(&WebSocketLink::onRead, this->shared_from_this()));
   }
 
   void onRead(beast::error_code ec, std::size_t n) {
@@ -108,67 +79,21 @@ class WebSocketLink final : public TransportLink,
           ec != asio::error::operation_aborted) {
         spdlog::info("WebSocket ended: {}", ec.message());
       }
-      return finish();
+      return this->finish();
     }
-    if (!ws_.got_text()) {
+    if (!this->stream().got_text()) {
       readBuffer_.consume(n);
-      connection_->onInvalidInput("Binary messages are not supported by the JSON protocol.");
+      this->connection()->onInvalidInput("Binary messages are not supported by the JSON protocol.");
       return doRead();
     }
     const auto data = readBuffer_.cdata();
-    connection_->onReceive(std::string_view(static_cast<const char*>(data.data()), data.size()));
+    this->connection()->onReceive(
+        std::string_view(static_cast<const char*>(data.data()), data.size()));
     readBuffer_.consume(n);
     doRead();
   }
 
-  void doWrite() {
-    if (writing_ || closing_) return;
-    pending_ = outbox_.take();
-    if (pending_.empty()) {
-      if (closeRequested_) doClose();
-      return;
-    }
-    writing_ = true;
-    ws_.text(true);
-    ws_.async_write(asio::buffer(pending_),
-                    beast::bind_front_handler(&WebSocketLink::onWrite, this->shared_from_this()));
-  }
-
-  void onWrite(beast::error_code ec, std::size_t) {
-    writing_ = false;
-    if (ec) {
-      beast::get_lowest_layer(ws_).close();  // the read loop then finishes the link
-      return;
-    }
-    doWrite();
-  }
-
-  void doClose() {
-    closing_ = true;
-    ws_.async_close(websocket::close_code::normal,
-                    [self = this->shared_from_this()](beast::error_code ec) {
-                      if (ec) beast::get_lowest_layer(self->ws_).close();
-                    });
-  }
-
-  void finish() {
-    outbox_.close();
-    if (connection_) {
-      connection_->onTransportClosed();
-      connection_.reset();
-    }
-  }
-
-  websocket::stream<Stream> ws_;
-  SocketSlot slot_;
-  std::shared_ptr<ConnectionPort> connection_;  // reset by finish(): breaks the cycle
-  const Limits& limits_;
-  Outbox outbox_;
   beast::flat_buffer readBuffer_;
-  std::string pending_;   // the batch being written
-  bool writing_ = false;  // strand-only state below
-  bool closeRequested_ = false;
-  bool closing_ = false;
 };
 
 }  // namespace
