@@ -10,7 +10,7 @@ DEBS=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-system1.81-dev
   libssl-dev libsqlite3-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev libhiredis-dev
-  curl procps openssl
+  curl procps openssl sqlite3
 )
 # Node.js: use the machine's own if it has one (it may bundle npm), else Debian's.
 command -v node >/dev/null 2>&1 || DEBS+=(nodejs)

@@ -4,7 +4,8 @@
 
 namespace latch::auth {
 
-AuthEndpoints::AuthEndpoints(const KeySet& keys) : jwks_(boost::json::serialize(keys.jwks())) {}
+AuthEndpoints::AuthEndpoints(const KeySet& keys, TokenEndpoint* tokens)
+    : jwks_(boost::json::serialize(keys.jwks())), tokens_(tokens) {}
 
 std::optional<transport::HttpAnswer> AuthEndpoints::handle(const transport::PlainRequest& request) {
   if (request.path == "/.well-known/jwks.json") {
@@ -15,6 +16,7 @@ std::optional<transport::HttpAnswer> AuthEndpoints::handle(const transport::Plai
     return transport::HttpAnswer{
         200, jwks_, "application/jwk-set+json", {{"Cache-Control", "public, max-age=300"}}};
   }
+  if (request.path == "/auth/token" && tokens_) return tokens_->handle(request);
   return std::nullopt;
 }
 

@@ -12,8 +12,16 @@ AuthResult<Principal> Authenticator::authenticate(std::string_view bearer) const
   if (claims->exp - claims->iat > options_.maxLifetimeSeconds) {
     return makeError(AuthErrc::LifetimeTooLong, "Token lifetime exceeds the maximum.");
   }
-  Principal principal{std::move(claims->sub), std::move(claims->roles), std::move(claims->jti),
-                      claims->iat, claims->exp};
+  std::int64_t authTime = claims->iat;
+  if (const auto* t = claims->raw.if_contains("auth_time"); t && t->is_int64()) {
+    authTime = t->get_int64();
+  }
+  Principal principal{std::move(claims->sub),
+                      std::move(claims->roles),
+                      std::move(claims->jti),
+                      claims->iat,
+                      claims->exp,
+                      authTime};
   if (isRevoked(principal)) return makeError(AuthErrc::Revoked, "Token has been revoked.");
   return principal;
 }

@@ -15,6 +15,7 @@ struct Principal {
   std::string tokenId;         // jti; the session key derives from it
   std::int64_t issuedAt = 0;   // seconds since the epoch; 0 when the token had no iat
   std::int64_t expiresAt = 0;  // seconds since the epoch
+  std::int64_t authTime = 0;   // when the session began ("auth_time", else iat)
 
   bool hasRole(std::string_view role) const {
     return std::find(roles.begin(), roles.end(), role) != roles.end();

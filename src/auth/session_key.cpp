@@ -1,6 +1,5 @@
 #include "auth/session_key.hpp"
 
-#include <array>
 #include <string>
 
 #include <openssl/evp.h>
@@ -10,13 +9,18 @@
 
 namespace latch::auth {
 
-std::string sessionKey(std::span<const std::uint8_t> envelopeSecret, std::string_view jti) {
+SessionKeyBytes sessionKeyBytes(std::span<const std::uint8_t> envelopeSecret,
+                                std::string_view jti) {
   const std::string input = "latch-session-v1|" + std::string(jti);
-  std::array<std::uint8_t, EVP_MAX_MD_SIZE> mac{};
+  SessionKeyBytes mac{};
   unsigned int length = 0;
   HMAC(EVP_sha256(), envelopeSecret.data(), static_cast<int>(envelopeSecret.size()),
        reinterpret_cast<const unsigned char*>(input.data()), input.size(), mac.data(), &length);
-  return base64urlEncode(std::span<const std::uint8_t>(mac.data(), length));
+  return mac;
+}
+
+std::string sessionKey(std::span<const std::uint8_t> envelopeSecret, std::string_view jti) {
+  return base64urlEncode(sessionKeyBytes(envelopeSecret, jti));
 }
 
 }  // namespace latch::auth

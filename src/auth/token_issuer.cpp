@@ -29,7 +29,8 @@ TokenIssuer::TokenIssuer(const KeySet& keys, std::span<const std::uint8_t> envel
 
 AuthResult<IssuedToken> TokenIssuer::issue(std::string_view subject,
                                            const std::vector<std::string>& roles,
-                                           std::int64_t lifetimeSeconds) const {
+                                           std::int64_t lifetimeSeconds,
+                                           std::int64_t authTime) const {
   const JwtKey* key = keys_.current();
   if (key == nullptr) return makeError(AuthErrc::InvalidKey, "No signing key is configured.");
   if (subject.empty()) return makeError(AuthErrc::MissingClaim, "The subject is empty.");
@@ -52,6 +53,7 @@ AuthResult<IssuedToken> TokenIssuer::issue(std::string_view subject,
   claims["nbf"] = now;
   claims["exp"] = token.expiresAt;
   claims["jti"] = token.jti;
+  claims["auth_time"] = authTime > 0 ? authTime : now;
   auto signed_ = signJwt(*key, claims);
   if (!signed_) return signed_.error();
   token.accessToken = std::move(*signed_);

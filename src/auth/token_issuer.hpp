@@ -26,7 +26,7 @@ struct IssuedToken {
 std::string tokenResponseJson(const IssuedToken& token);
 
 // Mints Latch access tokens with the key set's current key: claims iss, aud, sub, roles,
-// iat, nbf, exp and a fresh 128-bit jti. Thread-safe (const).
+// iat, nbf, exp, auth_time and a fresh 128-bit jti. Thread-safe (const).
 class TokenIssuer {
  public:
   // All references must outlive the issuer.
@@ -34,10 +34,12 @@ class TokenIssuer {
               std::string audience, const WallClock& clock);
 
   // InvalidKey when there is no current signing key; MissingClaim for an empty subject or
-  // a lifetime that is not positive.
+  // a lifetime that is not positive. `authTime`: when the session began (seconds; the
+  // "auth_time" claim, carried over when a token is renewed); 0 means now.
   [[nodiscard]] AuthResult<IssuedToken> issue(std::string_view subject,
                                               const std::vector<std::string>& roles,
-                                              std::int64_t lifetimeSeconds) const;
+                                              std::int64_t lifetimeSeconds,
+                                              std::int64_t authTime = 0) const;
 
  private:
   const KeySet& keys_;

@@ -7,6 +7,8 @@
 #include "auth/authenticator.hpp"
 #include "auth/jwt_options.hpp"
 #include "auth/server_secrets.hpp"
+#include "auth/token_endpoint.hpp"
+#include "common/wall_clock.hpp"
 
 namespace latch::cli {
 
@@ -15,6 +17,14 @@ struct KeyFileConfig {
   std::string kid;
   std::string alg;   // "EdDSA", "ES256" or "RS256"
   std::string path;  // PEM: a private key (can sign) or a public key (verifies only)
+};
+
+// An OpenID Connect provider whose ID tokens /auth/token exchanges ([[auth.oidc]]).
+struct OidcConfig {
+  std::string name;                    // subjects become name + ":" + sub
+  std::string issuer;                  // the ID token's "iss"
+  std::vector<std::string> audiences;  // the client ids Latch is registered as
+  std::string jwksFile;                // the provider's JWK Set (saved from its jwks_uri)
 };
 
 // How tokens are issued and checked ([auth] in the TOML file).
@@ -27,6 +37,10 @@ struct AuthConfig {
   std::vector<KeyFileConfig> keys;
   // The kid new tokens are signed with; empty: the generated HS256 key.
   std::string signingKid;
+  // Lifetime of the tokens /auth/token issues, and how long a session may be renewed.
+  std::int64_t tokenLifetimeSeconds = 900;
+  std::int64_t maxSessionAgeSeconds = 12 * 3600;
+  std::vector<OidcConfig> oidc;
 
   auth::JwtOptions jwtOptions() const;
   auth::AuthenticatorOptions authenticatorOptions() const;
@@ -37,5 +51,10 @@ struct AuthConfig {
 // PEM, key unfit for its algorithm, duplicate or unknown kid).
 [[nodiscard]] auth::AuthResult<auth::ServerSecrets> loadTokenKeys(const AuthConfig& config,
                                                                   const std::string& dataDir);
+
+// The configured OpenID Connect providers with their keys loaded; one line naming the
+// provider on failure (unreadable or invalid JWKS file, empty issuer or audience).
+[[nodiscard]] auth::AuthResult<std::vector<auth::OidcProvider>> loadOidcProviders(
+    const AuthConfig& config, const WallClock& clock);
 
 }  // namespace latch::cli

@@ -82,6 +82,27 @@ Result<std::vector<std::string>, ConfigErrc> stringList(const toml::node& node,
   return out;
 }
 
+struct SecondsSetting {
+  std::int64_t* target;
+  std::int64_t min;
+  std::int64_t max;
+};
+
+// The whole-seconds settings of [auth], with their bounds.
+std::optional<SecondsSetting> secondsSettingOf(std::string_view key, AuthConfig& auth) {
+  if (key == "clock_skew_seconds") return SecondsSetting{&auth.clockSkewSeconds, 0, 300};
+  if (key == "max_token_lifetime_seconds") {
+    return SecondsSetting{&auth.maxTokenLifetimeSeconds, 1, 7 * 24 * 3600};
+  }
+  if (key == "token_lifetime_seconds") {
+    return SecondsSetting{&auth.tokenLifetimeSeconds, 1, 24 * 3600};
+  }
+  if (key == "max_session_age_seconds") {
+    return SecondsSetting{&auth.maxSessionAgeSeconds, 60, 90 * 24 * 3600};
+  }
+  return std::nullopt;
+}
+
 // [auth]: issuer, audience, clock_skew_seconds, max_token_lifetime_seconds, signing_key and
 // [[auth.keys]] {kid, alg, private_key | public_key}; key paths relative to `baseDir`.
 Result<void, ConfigErrc> applyAuthTable(const toml::table& table,
@@ -97,15 +118,33 @@ Result<void, ConfigErrc> applyAuthTable(const toml::table& table,
       if (!v) return v.error();
       if (v->empty()) return badValue(name, "must name at least one audience");
       auth.audiences = std::move(*v);
-    } else if (key == "clock_skew_seconds" || key == "max_token_lifetime_seconds") {
+    } else if (auto seconds = secondsSettingOf(key.str(), auth)) {
       auto v = node.value<std::int64_t>();
-      const bool skew = key == "clock_skew_seconds";
-      const std::int64_t max = skew ? 300 : 7 * 24 * 3600;
-      if (!v || *v < (skew ? 0 : 1) || *v > max) {
-        return badValue(name,
-                        fmt::format("must be a whole number from {} to {}", skew ? 0 : 1, max));
+      if (!v || *v < seconds->min || *v > seconds->max) {
+        return badValue(
+            name, fmt::format("must be a whole number from {} to {}", seconds->min, seconds->max));
       }
-      (skew ? auth.clockSkewSeconds : auth.maxTokenLifetimeSeconds) = *v;
+      *seconds->target = *v;
+    } else if (key == "oidc") {
+      const toml::array* providers = node.as_array();
+      if (!providers) return badValue(name, "must be an array of tables ([[auth.oidc]])");
+      for (const auto& item : *providers) {
+        const toml::table* p = item.as_table();
+        if (!p) return badValue(name, "must be an array of tables ([[auth.oidc]])");
+        OidcConfig oidc;
+        oidc.name = (*p)["name"].value_or(std::string());
+        oidc.issuer = (*p)["issuer"].value_or(std::string());
+        const auto jwks = (*p)["jwks_file"].value<std::string>();
+        const toml::node* audience = (*p)["audience"].node();
+        if (oidc.name.empty() || oidc.issuer.empty() || !jwks || !audience) {
+          return badValue(name, "each provider needs name, issuer, audience and jwks_file");
+        }
+        auto audiences = stringList(*audience, name);
+        if (!audiences) return audiences.error();
+        oidc.audiences = std::move(*audiences);
+        oidc.jwksFile = (baseDir / std::filesystem::path(*jwks)).string();
+        auth.oidc.push_back(std::move(oidc));
+      }
     } else if (key == "signing_key") {
       auto v = node.value<std::string>();
       if (!v) return badValue(name, "must be the kid of a configured key");

@@ -13,12 +13,16 @@
 #include "auth/jwt_verifier.hpp"
 #include "auth/revocation_list.hpp"
 #include "auth/revocation_watcher.hpp"
+#include "auth/token_endpoint.hpp"
+#include "auth/token_issuer.hpp"
 #include "cli/config_loader.hpp"
 #include "cli/data_dir.hpp"
 #include "common/logging.hpp"
 #include "hub/builtin_methods.hpp"
 #include "hub/hub.hpp"
 #include "hub/signalr_endpoint.hpp"
+#include "relay/relay.hpp"
+#include "store/audit_writer.hpp"
 #include "store/sqlite_store.hpp"
 #include "transport/server.hpp"
 
@@ -75,11 +79,29 @@ void runServe(const ServeFlags& flags, void (*extraMethods)(hub::Hub&)) {
   const auth::JwtVerifier verifier(config.auth.jwtOptions(), secrets->keys, wallClock);
   const auth::Authenticator authenticator(verifier, config.auth.authenticatorOptions(),
                                           &revocations);
-  auth::AuthEndpoints authEndpoints(secrets->keys);
+  // The relay's own store connection: reads on I/O threads, audit appends on the writer's.
+  auto relayStore = store::SqliteStore::openInDataDir(config.dataDir);
+  if (!relayStore) fail(relayStore.error().message);
+  store::AuditWriter auditWriter(*relayStore);
+  relay::Relay relay(*relayStore, *relayStore, auditWriter, secrets->envelopeSecret, wallClock);
+
+  // POST /auth/token and /.well-known/jwks.json.
+  auto providers = loadOidcProviders(config.auth, wallClock);
+  if (!providers) fail(providers.error().message);
+  const auth::TokenIssuer tokenIssuer(secrets->keys, secrets->envelopeSecret, config.auth.issuer,
+                                      config.auth.audiences.front(), wallClock);
+  auth::TokenEndpointOptions tokenOptions;
+  tokenOptions.tokenLifetimeSeconds = config.auth.tokenLifetimeSeconds;
+  tokenOptions.maxSessionAgeSeconds = config.auth.maxSessionAgeSeconds;
+  auth::TokenEndpoint tokenEndpoint(tokenIssuer, authenticator, *relayStore, auditWriter,
+                                    std::move(*providers), wallClock, tokenOptions);
+  auth::AuthEndpoints authEndpoints(secrets->keys, &tokenEndpoint);
 
   hub::Hub hub;
   hub.setRevocations(&revocations);
-  hub::registerBuiltinMethods(hub, authenticator);
+  relay.attach(hub);
+  hub::registerBuiltinMethods(hub, authenticator,
+                              [&relay](std::string_view sub) { return relay.homesOf(sub); });
   if (extraMethods) extraMethods(hub);
 
   SteadyClock clock;

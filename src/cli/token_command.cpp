@@ -14,6 +14,7 @@
 #include "cli/config_loader.hpp"
 #include "cli/data_dir.hpp"
 #include "cli/duration.hpp"
+#include "cli/manage_support.hpp"
 #include "common/wall_clock.hpp"
 #include "store/sqlite_store.hpp"
 
@@ -38,20 +39,13 @@ struct RevokeFlags {
 };
 
 [[noreturn]] void fail(const std::string& message, const char* command = "issue") {
-  fmt::print(stderr, "latch token {}: {}\n", command, message);
-  std::exit(1);
+  failCommand(fmt::format("token {}", command), message);
 }
 
 // The configuration a token command runs with: the file, LATCH_* variables, then --data.
 ServeConfig loadConfig(const std::string& configFile, const std::string& dataDir,
                        const char* command) {
-  ServeConfig config;
-  if (!configFile.empty()) {
-    if (auto r = applyConfigFile(configFile, config); !r) fail(r.error().message, command);
-  }
-  if (auto r = applyEnvironment(config); !r) fail(r.error().message, command);
-  if (!dataDir.empty()) config.dataDir = dataDir;
-  return config;
+  return loadCommandConfig(configFile, dataDir, fmt::format("token {}", command));
 }
 
 void runIssue(const IssueFlags& flags) {
@@ -75,6 +69,16 @@ void runIssue(const IssueFlags& flags) {
                            config.auth.audiences.front(), clock);
   auto token = issuer.issue(flags.subject, flags.roles, *ttl);
   if (!token) fail(token.error().message);
+  // The record names the token by its jti: never the token or its session key.
+  auto db = openStoreOrFail(config, "token issue");
+  auditOrFail(db,
+              store::AuditRecord{
+                  .kind = "token",
+                  .action = "issue",
+                  .outcome = "issued",
+                  .detail = fmt::format("sub={} roles={} jti={} exp={}", flags.subject,
+                                        fmt::join(flags.roles, ","), token->jti, token->expiresAt)},
+              "token issue");
   fmt::print("{}\n", auth::tokenResponseJson(*token));
 }
 
@@ -85,17 +89,21 @@ void runRevoke(const RevokeFlags& flags) {
   if (flags.tokenId.empty() == flags.subject.empty())
     failRevoke("give exactly one of --jti, --sub");
   const auto config = loadConfig(flags.configFile, flags.dataDir, "revoke");
-  if (auto problem = prepareDataDir(config.dataDir); !problem.empty()) failRevoke(problem);
-  auto store = store::SqliteStore::openInDataDir(config.dataDir);
-  if (!store) failRevoke(store.error().message);
+  auto db = openStoreOrFail(config, "token revoke");
   SystemWallClock clock;
   const std::int64_t now = clock.nowSeconds();
   if (!flags.tokenId.empty()) {
     // Long enough that any token with this jti has expired by then, however it was issued.
     const std::int64_t until =
         now + config.auth.maxTokenLifetimeSeconds + 2 * config.auth.clockSkewSeconds;
-    if (auto r = store->revokeToken(flags.tokenId, until, now); !r) failRevoke(r.error().message);
-    (void)store->purgeRevocations(now);
+    if (auto r = db.revokeToken(flags.tokenId, until, now); !r) failRevoke(r.error().message);
+    (void)db.purgeRevocations(now);
+    auditOrFail(db,
+                store::AuditRecord{.kind = "revocation",
+                                   .action = "revoke-token",
+                                   .outcome = "revoked",
+                                   .detail = fmt::format("jti={} until={}", flags.tokenId, until)},
+                "token revoke");
     if (flags.json) {
       fmt::print("{{\"revoked\":\"token\",\"jti\":{},\"until\":{}}}\n",
                  boost::json::serialize(boost::json::value(flags.tokenId)), until);
@@ -104,7 +112,13 @@ void runRevoke(const RevokeFlags& flags) {
     }
     return;
   }
-  if (auto r = store->revokeSubject(flags.subject, now, now); !r) failRevoke(r.error().message);
+  if (auto r = db.revokeSubject(flags.subject, now, now); !r) failRevoke(r.error().message);
+  auditOrFail(db,
+              store::AuditRecord{.kind = "revocation",
+                                 .action = "revoke-subject",
+                                 .outcome = "revoked",
+                                 .detail = fmt::format("sub={} epoch={}", flags.subject, now)},
+              "token revoke");
   if (flags.json) {
     fmt::print("{{\"revoked\":\"subject\",\"sub\":{},\"epoch\":{}}}\n",
                boost::json::serialize(boost::json::value(flags.subject)), now);

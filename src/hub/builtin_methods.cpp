@@ -11,8 +11,9 @@
 
 namespace latch::hub {
 
-void registerBuiltinMethods(Hub& hub, const auth::Authenticator& authenticator) {
-  addMethod(hub, "Whoami", [](CallContext& ctx) -> HubResult<boost::json::value> {
+void registerBuiltinMethods(Hub& hub, const auth::Authenticator& authenticator,
+                            HomesLookup homesOf) {
+  addMethod(hub, "Whoami", [homesOf](CallContext& ctx) -> HubResult<boost::json::value> {
     boost::json::object o;
     const auto principal = ctx.caller->principal();
     o["sub"] = principal ? principal->subject : "";
@@ -21,7 +22,7 @@ void registerBuiltinMethods(Hub& hub, const auth::Authenticator& authenticator) 
       for (const auto& r : principal->roles) roles.emplace_back(r);
     }
     o["roles"] = std::move(roles);
-    o["homes"] = boost::json::array{};  // memberships arrive with the relay
+    o["homes"] = principal && homesOf ? homesOf(principal->subject) : boost::json::array{};
     o["expiresAt"] = principal ? principal->expiresAt : 0;
     o["connectionId"] = ctx.caller->id();
     const auto kind = ctx.caller->transport();

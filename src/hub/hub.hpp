@@ -24,6 +24,17 @@ struct CallContext {
   std::string_view invocationId;
 };
 
+// Told when connections complete their handshake and when they close, e.g. to know which
+// devices are online. Called on I/O threads, never with a connection's lock held; must not
+// block.
+class ConnectionObserver {
+ public:
+  virtual ~ConnectionObserver() = default;
+  virtual void onConnected(const std::shared_ptr<HubConnection>& connection) = 0;
+  // Only for connections that were connected.
+  virtual void onClosed(HubConnection& connection) = 0;
+};
+
 // A method receives its raw arguments and completes through the Completer, at once or
 // later (for instance after awaiting a client result). It must not block.
 using MethodHandler = std::function<void(CallContext&, boost::json::array& args, Completer)>;
@@ -44,6 +55,11 @@ class Hub {
   void setRevocations(const auth::RevocationList* revocations) { revocations_ = revocations; }
   const auth::RevocationList* revocations() const { return revocations_; }
 
+  // Told of connections opening and closing (null: nobody). Set before the server starts;
+  // must outlive it.
+  void setObserver(ConnectionObserver* observer) { observer_ = observer; }
+  ConnectionObserver* observer() const { return observer_; }
+
   // Runs one client invocation: unknown methods and streaming requests are answered with a
   // Completion error (nothing for non-blocking ones); the method completes through `done`.
   void dispatch(const std::shared_ptr<HubConnection>& caller, protocol::InvocationMessage&& message,
@@ -60,6 +76,7 @@ class Hub {
   };
   std::unordered_map<std::string, Method, StringHash, std::equal_to<>> methods_;
   const auth::RevocationList* revocations_ = nullptr;
+  ConnectionObserver* observer_ = nullptr;
 };
 
 }  // namespace latch::hub

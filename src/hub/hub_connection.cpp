@@ -142,7 +142,9 @@ bool HubConnection::handleHandshake(std::string_view record) {
     if (state_ != State::Handshaking || closing_) return false;
     state_ = State::Connected;
   }
-  return sendRaw(protocol::handshakeResponse(std::nullopt));
+  if (!sendRaw(protocol::handshakeResponse(std::nullopt))) return false;
+  if (auto* observer = hub_.observer()) observer->onConnected(shared_from_this());
+  return true;
 }
 
 bool HubConnection::handleMessage(std::string_view record) {
@@ -354,14 +356,19 @@ void HubConnection::protocolError(std::string_view message) {
 void HubConnection::noteClientActivity() { lastReceived_ = nowTicks(); }
 
 void HubConnection::onTransportClosed() {
+  bool wasConnected = false;
   {
     std::lock_guard lock(mu_);
     if (state_ == State::Closed) return;
+    wasConnected = state_ == State::Connected;
     state_ = State::Closed;
     closing_ = true;
     link_.reset();
   }
   failAllPending(HubErrc::ConnectionClosed, "The connection closed before the client answered.");
+  if (wasConnected) {
+    if (auto* observer = hub_.observer()) observer->onClosed(*this);
+  }
   if (onClosed_) onClosed_(*this);
 }
 

@@ -30,6 +30,65 @@ constexpr std::array kMigrations = {
       );
       INSERT INTO revocation_revision (id, revision) VALUES (1, 0);
     )sql",
+    // 2: homes, memberships, devices with their commands and PAT hashes, and the hash-chained
+    // audit log. homes and devices keep a rowid so lists come out in creation order.
+    // audit_head holds the newest record's seq and hash, written in the same transaction as
+    // the record: deleting the newest records leaves the head pointing past the chain's end.
+    // Audit rows name homes and devices without foreign keys: a denial may name an unknown id.
+    R"sql(
+      CREATE TABLE homes (
+        id         TEXT NOT NULL PRIMARY KEY,
+        name       TEXT NOT NULL,
+        owner      TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        UNIQUE (owner, name)
+      );
+      CREATE TABLE memberships (
+        home_id  TEXT NOT NULL REFERENCES homes (id),
+        subject  TEXT NOT NULL,
+        role     TEXT NOT NULL CHECK (role IN ('owner', 'member')),
+        added_at INTEGER NOT NULL,
+        PRIMARY KEY (home_id, subject)
+      ) WITHOUT ROWID;
+      CREATE INDEX memberships_by_subject ON memberships (subject);
+      CREATE TABLE devices (
+        id         TEXT NOT NULL PRIMARY KEY,
+        home_id    TEXT NOT NULL REFERENCES homes (id),
+        name       TEXT NOT NULL,
+        pat_hash   BLOB NOT NULL CHECK (typeof(pat_hash) = 'blob' AND length(pat_hash) = 32),
+        revoked    INTEGER NOT NULL DEFAULT 0 CHECK (revoked IN (0, 1)),
+        revoked_at INTEGER,
+        created_at INTEGER NOT NULL,
+        UNIQUE (home_id, name)
+      );
+      CREATE TABLE device_commands (
+        device_id  TEXT NOT NULL REFERENCES devices (id),
+        command    TEXT NOT NULL,
+        owner_only INTEGER NOT NULL DEFAULT 0 CHECK (owner_only IN (0, 1)),
+        PRIMARY KEY (device_id, command)
+      );
+      CREATE TABLE audit (
+        seq           INTEGER PRIMARY KEY,
+        time_ms       INTEGER NOT NULL,
+        kind          TEXT NOT NULL,
+        actor         TEXT NOT NULL,
+        home_id       TEXT NOT NULL,
+        device_id     TEXT NOT NULL,
+        action        TEXT NOT NULL,
+        outcome       TEXT NOT NULL,
+        connection_id TEXT NOT NULL,
+        detail        TEXT NOT NULL,
+        prev_hash     TEXT NOT NULL,
+        hash          TEXT NOT NULL
+      );
+      CREATE INDEX audit_by_home ON audit (home_id, seq);
+      CREATE TABLE audit_head (
+        id   INTEGER PRIMARY KEY CHECK (id = 1),
+        seq  INTEGER NOT NULL,
+        hash TEXT NOT NULL
+      );
+      INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '');
+    )sql",
 };
 
 StoreResult<int> userVersion(SqliteDb& db) {

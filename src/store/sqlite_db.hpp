@@ -2,8 +2,10 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "store/store_error.hpp"
 
@@ -55,6 +57,7 @@ class Statement {
 
   Statement& bind(int index, std::string_view text);
   Statement& bind(int index, std::int64_t value);
+  Statement& bindBlob(int index, std::span<const std::uint8_t> bytes);
   Statement& bindNull(int index);
 
   // True when a row is available, false when done; an error for anything else (including a
@@ -65,6 +68,7 @@ class Statement {
 
   std::string text(int column) const;
   std::int64_t int64(int column) const;
+  std::vector<std::uint8_t> blob(int column) const;
   bool isNull(int column) const;
 
   // Ready to run again with new bindings.
@@ -76,6 +80,17 @@ class Statement {
   const SqliteDb* db_;
   sqlite3_stmt* stmt_;
 };
+
+// Steps `stmt` to its end, calling `onRow(stmt)` for each row; the first error, if any.
+template <class OnRow>
+[[nodiscard]] StoreResult<void> forEachRow(Statement& stmt, OnRow&& onRow) {
+  for (;;) {
+    auto more = stmt.step();
+    if (!more) return more.error();
+    if (!*more) return {};
+    onRow(stmt);
+  }
+}
 
 // BEGIN IMMEDIATE on construction, ROLLBACK on destruction unless commit() succeeded.
 class Transaction {

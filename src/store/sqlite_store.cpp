@@ -11,9 +11,12 @@ namespace latch::store {
 
 StoreResult<SqliteStore> SqliteStore::open(const std::string& path) {
   // The owner alone may read it (PAT hashes, audit): create it 0600 before SQLite does, which
-  // would use the umask. SQLite gives its -wal and -shm files the same mode.
-  if (path != ":memory:") {
-    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  // would use the umask; SQLite gives its -wal and -shm files the same mode. Only when it does
+  // not exist yet: closing a descriptor of a file drops every POSIX lock this process holds
+  // on it, including those of SQLite connections already open on it.
+  std::error_code ec;
+  if (path != ":memory:" && !std::filesystem::exists(path, ec)) {
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd >= 0) ::close(fd);
   }
   auto db = SqliteDb::open(path);

@@ -1,8 +1,14 @@
 #pragma once
 
+#include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <vector>
 
+#include "store/audit_store.hpp"
+#include "store/device_store.hpp"
+#include "store/home_store.hpp"
 #include "store/revocation_store.hpp"
 #include "store/sqlite_db.hpp"
 
@@ -10,7 +16,13 @@ namespace latch::store {
 
 // The embedded store: one SQLite file (WAL) in the data directory. Each instance owns one
 // connection, serialized by a mutex; several instances and processes may share the file.
-class SqliteStore final : public RevocationStore {
+// Every write is one short transaction. The member functions of each interface are defined
+// in their own file: sqlite_store.cpp (revocations), sqlite_home_store.cpp,
+// sqlite_device_store.cpp, sqlite_audit_store.cpp.
+class SqliteStore final : public RevocationStore,
+                          public HomeStore,
+                          public DeviceStore,
+                          public AuditStore {
  public:
   // The file name inside a data directory.
   static constexpr const char* kFileName = "latch.db";
@@ -31,9 +43,41 @@ class SqliteStore final : public RevocationStore {
   StoreResult<Revocations> loadRevocations(std::int64_t nowSeconds) override;
   StoreResult<std::int64_t> purgeRevocations(std::int64_t nowSeconds) override;
 
+  StoreResult<Home> createHome(std::string_view name, std::string_view owner,
+                               std::int64_t nowSeconds) override;
+  StoreResult<std::vector<Home>> listHomes() override;
+  StoreResult<Home> findHome(std::string_view homeId) override;
+  StoreResult<void> setMember(std::string_view homeId, std::string_view subject, MemberRole role,
+                              std::int64_t nowSeconds) override;
+  StoreResult<std::optional<MemberRole>> roleIn(std::string_view homeId,
+                                                std::string_view subject) override;
+  StoreResult<std::vector<Membership>> membersOf(std::string_view homeId) override;
+  StoreResult<std::vector<Membership>> membershipsOf(std::string_view subject) override;
+
+  StoreResult<Device> addDevice(std::string_view homeId, std::string_view name,
+                                const std::vector<std::string>& commands,
+                                const std::vector<std::string>& ownerOnly, const PatHash& patHash,
+                                std::int64_t nowSeconds) override;
+  StoreResult<std::vector<Device>> listDevices(std::optional<std::string_view> homeId) override;
+  StoreResult<Device> findDevice(std::string_view deviceId) override;
+  StoreResult<PatHash> patHashOf(std::string_view deviceId) override;
+  StoreResult<void> revokeDevice(std::string_view deviceId, std::int64_t nowSeconds) override;
+
+  StoreResult<std::int64_t> append(AuditRecord record) override;
+  StoreResult<void> appendAll(std::vector<AuditRecord> records) override;
+  StoreResult<std::vector<AuditRecord>> listAudit(std::optional<std::string_view> homeId,
+                                                  std::size_t limit) override;
+  StoreResult<AuditVerdict> verifyAudit() override;
+
  private:
   explicit SqliteStore(SqliteDb db) : db_(std::move(db)) {}
   StoreResult<void> bumpRevision();
+  // The helpers below expect mu_ held (and, for writes, a transaction open).
+  StoreResult<std::optional<Home>> homeLocked(std::string_view homeId);
+  StoreResult<void> loadCommandsLocked(Device& device);
+  StoreResult<std::vector<Device>> devicesLocked(Statement& stmt);
+  StoreResult<std::vector<Membership>> membershipsLocked(Statement& stmt);
+  StoreResult<std::int64_t> appendLocked(AuditRecord& record);
 
   std::mutex mu_;
   SqliteDb db_;

@@ -4,6 +4,7 @@
 
 #include "auth/jwt_signer.hpp"
 #include "auth/revocation_watcher.hpp"
+#include "store/audit_writer.hpp"
 #include "store/sqlite_store.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_auth.hpp"
@@ -63,6 +64,43 @@ TEST(RevocationWatcherTest, PicksUpRevocationsWrittenThroughAnotherStoreConnecti
   ASSERT_TRUE(writer->revokeToken("j9", clock.nowSeconds() + 60, clock.nowSeconds()));
   EXPECT_EQ(*watcher.pollOnce(), true);
   EXPECT_TRUE(list.isRevoked("anyone", "j9", clock.nowSeconds()));
+}
+
+TEST(RevocationWatcherTest, EveryLaterChangeIsPickedUpToo) {
+  testing::TempDir dir;
+  auto reader = store::SqliteStore::openInDataDir(dir.path().string());
+  testing::ManualWallClock clock;
+  RevocationList list;
+  RevocationWatcher watcher(*reader, list, clock, std::chrono::milliseconds(10'000));
+  ASSERT_TRUE(watcher.pollOnce());
+  for (const char* sub : {"a", "b", "c"}) {
+    // A new writer each time, like separate `latch token revoke` processes.
+    auto writer = store::SqliteStore::openInDataDir(dir.path().string());
+    ASSERT_TRUE(writer->revokeSubject(sub, clock.nowSeconds(), clock.nowSeconds()));
+    auto changed = watcher.pollOnce();
+    ASSERT_TRUE(changed);
+    EXPECT_TRUE(*changed) << sub;
+    EXPECT_TRUE(list.isRevoked(sub, "j", clock.nowSeconds())) << sub;
+  }
+}
+
+TEST(RevocationWatcherTest, ChangesByAnotherProcessArePickedUpEachTime) {
+  testing::TempDir dir;
+  auto reader = store::SqliteStore::openInDataDir(dir.path().string());
+  // The server keeps other connections to the same file open (the relay's).
+  auto other = store::SqliteStore::openInDataDir(dir.path().string());
+  store::AuditWriter writer(*other);
+  testing::ManualWallClock clock;
+  RevocationList list;
+  RevocationWatcher watcher(*reader, list, clock, std::chrono::milliseconds(10'000));
+  ASSERT_TRUE(watcher.pollOnce());
+  for (int i = 1; i <= 3; ++i) {
+    const std::string command = "sqlite3 " + dir.file("latch.db") +
+                                " 'UPDATE revocation_revision SET revision = revision + 1'";
+    ASSERT_EQ(std::system(command.c_str()), 0);
+    EXPECT_EQ(*reader->revocationRevision(), static_cast<std::uint64_t>(i));
+    EXPECT_TRUE(*watcher.pollOnce()) << i;
+  }
 }
 
 TEST(RevocationWatcherTest, TheThreadAppliesARevocationWithinItsInterval) {

@@ -1,0 +1,334 @@
+#include "relay/relay.hpp"
+
+#include <algorithm>
+
+#include <spdlog/spdlog.h>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "auth/session_key.hpp"
+#include "hub/hub_connection.hpp"
+#include "relay/command_message.hpp"
+
+namespace latch::relay {
+namespace {
+
+using boost::json::array;
+using boost::json::object;
+using boost::json::value;
+
+bool contains(const std::vector<std::string>& list, std::string_view item) {
+  return std::find(list.begin(), list.end(), item) != list.end();
+}
+
+std::string_view statusFor(auth::EnvelopeErrc code) {
+  switch (code) {
+    case auth::EnvelopeErrc::Expired:
+      return "expired";
+    case auth::EnvelopeErrc::Replayed:
+      return "replayed";
+    default:
+      return "invalid";
+  }
+}
+
+// What a device answered to Execute, if it is {"status": "ok"|"failed", "output": ...} with
+// an output of at most `maxOutputBytes` of JSON.
+std::optional<std::pair<std::string, value>> readDeviceResult(const value& result,
+                                                              std::size_t maxOutputBytes) {
+  const auto* o = result.if_object();
+  if (!o) return std::nullopt;
+  const auto* status = o->if_contains("status");
+  if (!status || !status->is_string()) return std::nullopt;
+  const std::string_view s(status->get_string().data(), status->get_string().size());
+  if (s != "ok" && s != "failed") return std::nullopt;
+  value output = nullptr;
+  if (const auto* out = o->if_contains("output")) output = *out;
+  if (boost::json::serialize(output).size() > maxOutputBytes) return std::nullopt;
+  return std::make_pair(std::string(s), std::move(output));
+}
+
+}  // namespace
+
+// One SendCommand from arrival to its single outcome: the Completion to the caller and the
+// audit record are made exactly once, whichever path ends it.
+class Relay::CommandRun : public std::enable_shared_from_this<CommandRun> {
+ public:
+  CommandRun(store::AuditSink& audit, hub::Completer done, store::AuditRecord record)
+      : audit_(audit), done_(std::move(done)), record_(std::move(record)) {}
+
+  store::AuditRecord& record() { return record_; }
+
+  void finish(std::string_view status, value output, std::string_view detail = {}) {
+    if (finished_.exchange(true)) return;
+    record_.outcome = status;
+    record_.detail = detail;
+    const bool refused = status != "ok" && status != "failed";
+    auto log = fmt::format("audit: command sub={} home={} device={} command={} outcome={}{}{}",
+                           record_.actor, record_.homeId, record_.deviceId, record_.action, status,
+                           detail.empty() ? "" : " reason=", detail);
+    if (refused) {
+      spdlog::warn("{}", log);
+    } else {
+      spdlog::info("{}", log);
+    }
+    audit_.record(std::move(record_));
+    object o;
+    o["status"] = status;
+    o["output"] = std::move(output);
+    done_.result(o);
+  }
+
+ private:
+  store::AuditSink& audit_;
+  hub::Completer done_;
+  store::AuditRecord record_;
+  std::atomic<bool> finished_{false};
+};
+
+Relay::Relay(store::HomeStore& homes, store::DeviceStore& devices, store::AuditSink& audit,
+             std::span<const std::uint8_t> envelopeSecret, const WallClock& clock,
+             RelayOptions options)
+    : homes_(homes),
+      devices_(devices),
+      audit_(audit),
+      envelopeSecret_(envelopeSecret.begin(), envelopeSecret.end()),
+      clock_(clock),
+      options_(options) {}
+
+void Relay::attach(hub::Hub& hub) {
+  hub.setObserver(this);
+  hub.add("SendCommand",
+          [this](hub::CallContext& ctx, array& args, hub::Completer done) {
+            sendCommand(ctx.caller, args, std::move(done));
+          },
+          {"user"});
+  hub.add("PublishEvent",
+          [this](hub::CallContext& ctx, array& args, hub::Completer done) {
+            publishEvent(ctx.caller, args, std::move(done));
+          },
+          {"device"});
+  hub.add("ListDevices",
+          [this](hub::CallContext& ctx, array& args, hub::Completer done) {
+            listDevices(ctx.caller, args, std::move(done));
+          },
+          {"user"});
+}
+
+boost::json::array Relay::homesOf(std::string_view subject) {
+  array out;
+  auto memberships = homes_.membershipsOf(subject);
+  if (!memberships) return out;
+  for (const auto& m : *memberships) {
+    object o;
+    o["id"] = m.homeId;
+    o["role"] = store::memberRoleName(m.role);
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+void Relay::sendCommand(const std::shared_ptr<hub::HubConnection>& caller, array& args,
+                        hub::Completer done) {
+  const auto principal = caller->principal();
+  const std::int64_t nowMs = clock_.nowMillis();
+  store::AuditRecord base;
+  base.timeMs = nowMs;
+  base.kind = "command";
+  base.actor = principal ? principal->subject : "";
+  base.connectionId = caller->id();
+  base.action = "SendCommand";
+  auto run = std::make_shared<CommandRun>(audit_, std::move(done), std::move(base));
+  if (!principal) return run->finish("denied", nullptr, "no principal");
+  if (args.size() != 1) return run->finish("invalid", "SendCommand takes one envelope.", "arity");
+
+  auto envelope = auth::parseEnvelope(args[0]);
+  if (!envelope)
+    return run->finish("invalid", value(envelope.error().message), "malformed_envelope");
+  const auto userKey = auth::sessionKeyBytes(envelopeSecret_, principal->tokenId);
+  if (auto ok = auth::verifyEnvelope(userKey, "SendCommand", *envelope, nowMs, options_.envelope);
+      !ok) {
+    return run->finish(statusFor(ok.error().code), value(ok.error().message),
+                       auth::envelopeErrorName(ok.error().code));
+  }
+  auto message = parseCommandMessage(envelope->msg);
+  if (!message) return run->finish("invalid", value(message.error().message), "malformed_message");
+  auto& record = run->record();
+  record.homeId = message->home;
+  record.deviceId = message->device;
+  record.action = message->command;
+  if (message->queue) {
+    return run->finish("invalid", "Queued commands are not supported by this server yet.", "queue");
+  }
+
+  // Membership first: a stranger learns nothing about the home's devices.
+  auto role = homes_.roleIn(message->home, principal->subject);
+  if (!role) return run->finish("failed", "The server could not check the home.", "store_error");
+  if (!*role) return run->finish("denied", "You are not a member of this home.", "not_member");
+  auto device = devices_.findDevice(message->device);
+  if (!device || device->homeId != message->home || device->revoked) {
+    return run->finish("denied", "This home has no such device.", "no_device");
+  }
+  if (!contains(device->commands, message->command)) {
+    return run->finish("denied", "The device does not accept this command.", "not_accepted");
+  }
+  if (contains(device->ownerOnly, message->command) && **role != store::MemberRole::Owner) {
+    return run->finish("denied", "Only an owner may send this command.", "owner_only");
+  }
+  const auto connection = directory_.device(device->id);
+  const auto devicePrincipal = connection ? connection->principal() : nullptr;
+  if (!connection || !devicePrincipal) return run->finish("offline", nullptr);
+
+  // Re-wrapped for the device, signed with its own session key, expiring no later.
+  auth::Envelope forDevice;
+  forDevice.iat = nowMs;
+  forDevice.exp = envelope->exp;
+  forDevice.nonce = auth::newNonce();
+  object msg;
+  msg["home"] = message->home;
+  msg["device"] = message->device;
+  msg["command"] = message->command;
+  msg["args"] = std::move(message->args);
+  forDevice.msg = boost::json::serialize(msg);
+  auth::signEnvelope(auth::sessionKeyBytes(envelopeSecret_, devicePrincipal->tokenId), "Execute",
+                     forDevice);
+  const auto timeout = std::min(Millis(envelope->exp - nowMs), Millis(options_.maxExecuteTimeout));
+  const std::size_t maxOutput = options_.maxOutputBytes;
+  connection->invokeClient(
+      "Execute", array{auth::envelopeToJson(forDevice)}, timeout,
+      [run, maxOutput](hub::HubResult<value> result) {
+        if (!result) {
+          switch (result.error().code) {
+            case hub::HubErrc::Timeout:
+              return run->finish("timeout", nullptr, "device_timeout");
+            case hub::HubErrc::ConnectionClosed:
+              return run->finish("failed", "The device disconnected.", "device_disconnected");
+            default:
+              return run->finish("failed", "The device reported an error.", "device_error");
+          }
+        }
+        auto answer = readDeviceResult(*result, maxOutput);
+        if (!answer) return run->finish("failed", "The device answered with garbage.", "garbage");
+        run->finish(answer->first, std::move(answer->second));
+      });
+}
+
+void Relay::publishEvent(const std::shared_ptr<hub::HubConnection>& caller, array& args,
+                         hub::Completer done) {
+  const auto principal = caller->principal();
+  const std::int64_t nowMs = clock_.nowMillis();
+  auto refuse = [&](std::string_view status, std::string_view reason) {
+    spdlog::warn("audit: event refused device={} outcome={} reason={}",
+                 principal ? principal->subject : "", status, reason);
+    store::AuditRecord r;
+    r.timeMs = nowMs;
+    r.kind = "denial";
+    r.actor = principal ? principal->subject : "";
+    r.deviceId = r.actor;
+    r.action = "PublishEvent";
+    r.outcome = status;
+    r.connectionId = caller->id();
+    r.detail = reason;
+    audit_.record(std::move(r));
+    object o;
+    o["status"] = status;
+    o["delivered"] = 0;
+    done.result(o);
+  };
+  if (!principal) return refuse("denied", "no principal");
+  if (args.size() != 1) return refuse("invalid", "arity");
+  auto envelope = auth::parseEnvelope(args[0], options_.maxEventBytes);
+  if (!envelope) return refuse("invalid", "malformed_envelope");
+  const auto key = auth::sessionKeyBytes(envelopeSecret_, principal->tokenId);
+  if (auto ok = auth::verifyEnvelope(key, "PublishEvent", *envelope, nowMs, options_.envelope);
+      !ok) {
+    return refuse(statusFor(ok.error().code), auth::envelopeErrorName(ok.error().code));
+  }
+  auto device = devices_.findDevice(principal->subject);
+  if (!device || device->revoked) return refuse("denied", "unknown_device");
+  auto members = homes_.membersOf(device->homeId);
+  if (!members) return refuse("failed", "store_error");
+  boost::system::error_code ec;
+  const value event = boost::json::parse(envelope->msg, ec);  // valid: parseEnvelope checked
+  const array arguments{value(device->homeId), value(device->id), event};
+  std::int64_t delivered = 0;
+  for (const auto& member : *members) {
+    for (const auto& user : directory_.usersOf(member.subject)) {
+      if (user->sendInvocation("Event", arguments)) ++delivered;
+    }
+  }
+  object o;
+  o["status"] = "ok";
+  o["delivered"] = delivered;
+  done.result(o);
+}
+
+void Relay::listDevices(const std::shared_ptr<hub::HubConnection>& caller, array& args,
+                        hub::Completer done) {
+  const auto principal = caller->principal();
+  if (!principal || args.size() != 1 || !args[0].is_string()) {
+    return done.error("ListDevices takes one home id.");
+  }
+  const std::string homeId(args[0].get_string());
+  auto role = homes_.roleIn(homeId, principal->subject);
+  if (!role || !*role) {
+    spdlog::warn("audit: denied method=ListDevices sub={} home={} reason=not_member",
+                 principal->subject, homeId);
+    store::AuditRecord r;
+    r.timeMs = clock_.nowMillis();
+    r.kind = "denial";
+    r.actor = principal->subject;
+    r.homeId = homeId;
+    r.action = "ListDevices";
+    r.outcome = "denied";
+    r.connectionId = caller->id();
+    r.detail = "not_member";
+    audit_.record(std::move(r));
+    return done.error("Forbidden: you are not a member of this home.");
+  }
+  auto devices = devices_.listDevices(std::string_view(homeId));
+  if (!devices) return done.error("The server could not list the devices.");
+  array out;
+  for (const auto& d : *devices) {
+    if (d.revoked) continue;
+    object o;
+    o["id"] = d.id;
+    o["name"] = d.name;
+    array commands, ownerOnly;
+    for (const auto& c : d.commands) commands.emplace_back(c);
+    for (const auto& c : d.ownerOnly) ownerOnly.emplace_back(c);
+    o["commands"] = std::move(commands);
+    o["ownerOnly"] = std::move(ownerOnly);
+    o["online"] = directory_.device(d.id) != nullptr;
+    out.push_back(std::move(o));
+  }
+  done.result(out);
+}
+
+void Relay::onConnected(const std::shared_ptr<hub::HubConnection>& connection) {
+  const auto principal = connection->principal();
+  if (!principal) return;
+  if (principal->hasRole("device")) {
+    auto device = devices_.findDevice(principal->subject);
+    if (!device || device->revoked) {
+      spdlog::warn("audit: device connection refused sub={} reason=unknown_or_revoked",
+                   principal->subject);
+      connection->close("Unknown or revoked device", false);
+      return;
+    }
+    if (auto previous = directory_.setDevice(principal->subject, connection)) {
+      // One connection per device: the newer one wins, the older one must not come back.
+      previous->close("Replaced by a newer connection of this device", false);
+    }
+  }
+  if (principal->hasRole("user")) directory_.addUser(principal->subject, connection);
+}
+
+void Relay::onClosed(hub::HubConnection& connection) {
+  const auto principal = connection.principal();
+  if (!principal) return;
+  if (principal->hasRole("device")) directory_.removeDevice(principal->subject, connection);
+  if (principal->hasRole("user")) directory_.removeUser(principal->subject, connection);
+}
+
+}  // namespace latch::relay

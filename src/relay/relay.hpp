@@ -1,0 +1,73 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <boost/json/array.hpp>
+
+#include "auth/envelope.hpp"
+#include "common/clock.hpp"
+#include "common/wall_clock.hpp"
+#include "hub/hub.hpp"
+#include "relay/connection_directory.hpp"
+#include "store/audit_writer.hpp"
+#include "store/device_store.hpp"
+#include "store/home_store.hpp"
+
+namespace latch::relay {
+
+struct RelayOptions {
+  auth::EnvelopeOptions envelope;
+  // Longest wait for a device's Execute result, whatever the envelope allows.
+  Millis maxExecuteTimeout = Millis(30'000);
+  // Largest device output passed back to the caller; longer output is refused as garbage.
+  std::size_t maxOutputBytes = 8 * 1024;
+  // Largest event a device may publish (its JSON text).
+  std::size_t maxEventBytes = 8 * 1024;
+};
+
+// The product's rules on top of the hub (SPEC section 4): SendCommand from a user, checked
+// envelope, membership and command policy, to the device's Execute and back with exactly one
+// outcome and one audit record; PublishEvent from a device to the connected users of its
+// home; ListDevices for members. Tracks which devices and users are online. Thread-safe.
+class Relay final : public hub::ConnectionObserver {
+ public:
+  // Everything passed must outlive the relay.
+  Relay(store::HomeStore& homes, store::DeviceStore& devices, store::AuditSink& audit,
+        std::span<const std::uint8_t> envelopeSecret, const WallClock& clock,
+        RelayOptions options = {});
+
+  // Registers SendCommand, PublishEvent and ListDevices, and makes this the hub's observer.
+  void attach(hub::Hub& hub);
+
+  // [{"id", "name", "role"}] of the homes `subject` belongs to (for Whoami).
+  boost::json::array homesOf(std::string_view subject);
+
+  void onConnected(const std::shared_ptr<hub::HubConnection>& connection) override;
+  void onClosed(hub::HubConnection& connection) override;
+
+  const ConnectionDirectory& directory() const { return directory_; }
+
+ private:
+  class CommandRun;
+
+  void sendCommand(const std::shared_ptr<hub::HubConnection>& caller, boost::json::array& args,
+                   hub::Completer done);
+  void publishEvent(const std::shared_ptr<hub::HubConnection>& caller, boost::json::array& args,
+                    hub::Completer done);
+  void listDevices(const std::shared_ptr<hub::HubConnection>& caller, boost::json::array& args,
+                   hub::Completer done);
+
+  store::HomeStore& homes_;
+  store::DeviceStore& devices_;
+  store::AuditSink& audit_;
+  std::vector<std::uint8_t> envelopeSecret_;
+  const WallClock& clock_;
+  const RelayOptions options_;
+  ConnectionDirectory directory_;
+};
+
+}  // namespace latch::relay

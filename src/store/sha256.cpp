@@ -1,0 +1,30 @@
+#include "store/sha256.hpp"
+
+#include <cstdlib>
+
+#include <openssl/evp.h>
+
+namespace latch::store {
+
+Sha256Digest sha256(std::string_view bytes) {
+  Sha256Digest digest{};
+  unsigned int size = 0;
+  if (EVP_Digest(bytes.data(), bytes.size(), digest.data(), &size, EVP_sha256(), nullptr) != 1 ||
+      size != digest.size()) {
+    std::abort();
+  }
+  return digest;
+}
+
+std::string toHex(std::span<const std::uint8_t> bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (const std::uint8_t b : bytes) {
+    out.push_back(kDigits[b >> 4]);
+    out.push_back(kDigits[b & 0x0f]);
+  }
+  return out;
+}
+
+}  // namespace latch::store

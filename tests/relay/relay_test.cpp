@@ -1,0 +1,314 @@
+#include "relay/relay.hpp"
+
+#include <gtest/gtest.h>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "auth/session_key.hpp"
+#include "hub/builtin_methods.hpp"
+#include "hub/connection_registry.hpp"
+#include "hub/hub_connection.hpp"
+#include "store/sqlite_store.hpp"
+#include "support/fake_clock.hpp"
+#include "support/fake_link.hpp"
+#include "support/temp_dir.hpp"
+#include "support/test_auth.hpp"
+
+namespace latch::relay {
+namespace {
+
+using boost::json::array;
+using boost::json::object;
+using boost::json::value;
+
+constexpr std::string_view kHandshake = "{\"protocol\":\"json\",\"version\":1}\x1e";
+
+// A connected client: its connection, what it was sent, and its session key.
+struct Client {
+  std::shared_ptr<hub::HubConnection> connection;
+  std::shared_ptr<testing::FakeLink> link;
+  auth::SessionKeyBytes key;
+
+  void receive(std::string_view json) { connection->onReceive(std::string(json) + "\x1e"); }
+  std::vector<value> records() {
+    std::vector<value> out;
+    for (const auto& r : link->takeRecords()) out.push_back(boost::json::parse(r));
+    return out;
+  }
+};
+
+class RelayTest : public ::testing::Test {
+ protected:
+  RelayTest()
+      : store(*store::SqliteStore::openInDataDir(dir.path().string())),
+        writer(store),
+        relay(store, store, writer, auth.envelope, auth.wall) {
+    relay.attach(hub);
+    hub::registerBuiltinMethods(hub, *auth.authenticator,
+                                [this](std::string_view s) { return relay.homesOf(s); });
+    registry = std::make_unique<hub::ConnectionRegistry>(limits, hub, clock, &auth.wall);
+    const auto now = auth.wall.nowSeconds();
+    homeA = store.createHome("A", "alice", now)->id;
+    homeB = store.createHome("B", "bob", now)->id;
+    (void)store.setMember(homeA, "carol", store::MemberRole::Member, now);
+    doorA = store
+                .addDevice(homeA, "front", {"OPEN_DOOR", "LOCK_DOOR"}, {"OPEN_DOOR"},
+                           store::PatHash{}, now)
+                ->id;
+    doorB = store.addDevice(homeB, "front", {"OPEN_DOOR"}, {}, store::PatHash{}, now)->id;
+  }
+
+  Client connect(const std::string& sub, const std::string& role) {
+    Client c;
+    c.connection = registry->create(false, auth.principal(sub, {role}, 600));
+    c.link = std::make_shared<testing::FakeLink>();
+    c.link->bind(c.connection);
+    EXPECT_EQ(c.connection->attach(c.link), hub::HubConnection::Attach::Attached);
+    c.connection->onReceive(kHandshake);
+    EXPECT_EQ(c.link->takeRecords(), std::vector<std::string>{"{}"});
+    c.key = auth::sessionKeyBytes(auth.envelope, c.connection->principal()->tokenId);
+    return c;
+  }
+
+  // A signed SendCommand invocation from `user` for `command` on `device` in `home`.
+  std::string command(const Client& user, const std::string& home, const std::string& device,
+                      const std::string& name, std::int64_t lifetimeMs = 10'000,
+                      const char* id = "1") {
+    auth::Envelope e;
+    e.iat = auth.wall.nowMillis();
+    e.exp = e.iat + lifetimeMs;
+    e.nonce = auth::newNonce();
+    e.msg = boost::json::serialize(
+        object{{"home", home}, {"device", device}, {"command", name}, {"args", array{1}}});
+    auth::signEnvelope(user.key, "SendCommand", e);
+    return boost::json::serialize(object{{"type", 1},
+                                         {"invocationId", id},
+                                         {"target", "SendCommand"},
+                                         {"arguments", array{auth::envelopeToJson(e)}}});
+  }
+
+  // The outcome of the (single) Completion the user received.
+  object outcome(Client& user) {
+    auto records = user.records();
+    EXPECT_EQ(records.size(), 1u);
+    if (records.empty()) return {};
+    return records[0].at("result").as_object();
+  }
+
+  std::vector<store::AuditRecord> audit() {
+    writer.flush();
+    return *store.listAudit(std::nullopt, 1000);
+  }
+
+  testing::TempDir dir;
+  testing::TestAuth auth;
+  testing::FakeClock clock;
+  Limits limits;
+  store::SqliteStore store;
+  store::AuditWriter writer;
+  hub::Hub hub;
+  Relay relay;
+  std::unique_ptr<hub::ConnectionRegistry> registry;
+  std::string homeA, homeB, doorA, doorB;
+};
+
+TEST_F(RelayTest, OwnerCommandReachesTheDeviceSignedForItAndTheResultComesBack) {
+  auto alice = connect("alice", "user");
+  auto device = connect(doorA, "device");
+  alice.receive(command(alice, homeA, doorA, "OPEN_DOOR"));
+
+  auto sent = device.records();
+  ASSERT_EQ(sent.size(), 1u);
+  const auto& execute = sent[0].as_object();
+  EXPECT_EQ(execute.at("target"), "Execute");
+  auto envelope = auth::parseEnvelope(execute.at("arguments").at(0));
+  ASSERT_TRUE(envelope);
+  EXPECT_TRUE(auth::verifyEnvelope(device.key, "Execute", *envelope, auth.wall.nowMillis()));
+  EXPECT_FALSE(auth::verifyEnvelope(alice.key, "Execute", *envelope, auth.wall.nowMillis()));
+  const auto msg = boost::json::parse(envelope->msg).as_object();
+  EXPECT_EQ(msg.at("command"), "OPEN_DOOR");
+  EXPECT_EQ(msg.at("args"), (array{1}));
+
+  device.receive(
+      boost::json::serialize(object{{"type", 3},
+                                    {"invocationId", execute.at("invocationId")},
+                                    {"result", object{{"status", "ok"}, {"output", "opened"}}}}));
+  const auto result = outcome(alice);
+  EXPECT_EQ(result.at("status"), "ok");
+  EXPECT_EQ(result.at("output"), "opened");
+  const auto records = audit();
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].outcome, "ok");
+  EXPECT_EQ(records[0].actor, "alice");
+  EXPECT_EQ(records[0].deviceId, doorA);
+  EXPECT_EQ(records[0].action, "OPEN_DOOR");
+}
+
+TEST_F(RelayTest, MemberMaySendOrdinaryCommandsButNotOwnerOnlyOnes) {
+  auto carol = connect("carol", "user");
+  auto device = connect(doorA, "device");
+  carol.receive(command(carol, homeA, doorA, "OPEN_DOOR"));
+  EXPECT_EQ(outcome(carol).at("status"), "denied");
+  EXPECT_TRUE(device.records().empty());
+  carol.receive(command(carol, homeA, doorA, "LOCK_DOOR", 10'000, "2"));
+  EXPECT_EQ(device.records().size(), 1u);
+}
+
+TEST_F(RelayTest, CommandTheDeviceDoesNotAcceptIsDenied) {
+  auto alice = connect("alice", "user");
+  auto device = connect(doorA, "device");
+  alice.receive(command(alice, homeA, doorA, "SELF_DESTRUCT"));
+  EXPECT_EQ(outcome(alice).at("status"), "denied");
+  EXPECT_TRUE(device.records().empty());
+}
+
+TEST_F(RelayTest, OfflineDeviceGivesOffline) {
+  auto alice = connect("alice", "user");
+  alice.receive(command(alice, homeA, doorA, "OPEN_DOOR"));
+  EXPECT_EQ(outcome(alice).at("status"), "offline");
+  EXPECT_EQ(audit().at(0).outcome, "offline");
+}
+
+TEST_F(RelayTest, TamperedExpiredAndMalformedEnvelopesAreRefusedWithTheirOutcome) {
+  auto alice = connect("alice", "user");
+  auto device = connect(doorA, "device");
+  auto tampered = command(alice, homeA, doorA, "LOCK_DOOR");
+  tampered.replace(tampered.find("LOCK_DOOR"), 9, "OPEN_DOOR");
+  alice.receive(tampered);
+  EXPECT_EQ(outcome(alice).at("status"), "invalid");
+  const auto late = command(alice, homeA, doorA, "OPEN_DOOR", 1'000, "2");
+  auth.wall.advanceMillis(1'000);
+  alice.receive(late);
+  EXPECT_EQ(outcome(alice).at("status"), "expired");
+  alice.receive(R"({"type":1,"invocationId":"3","target":"SendCommand","arguments":[{"msg":1}]})");
+  EXPECT_EQ(outcome(alice).at("status"), "invalid");
+  EXPECT_TRUE(device.records().empty());
+  EXPECT_EQ(audit().size(), 3u);
+}
+
+TEST_F(RelayTest, DeviceThatNeverAnswersGivesTimeoutAtTheEnvelopesExpiry) {
+  auto alice = connect("alice", "user");
+  auto device = connect(doorA, "device");
+  alice.receive(command(alice, homeA, doorA, "OPEN_DOOR", 2'000));
+  ASSERT_EQ(device.records().size(), 1u);
+  clock.advance(Millis(1'999));
+  device.connection->tick(clock.now());
+  EXPECT_TRUE(alice.records().empty());
+  clock.advance(Millis(2));
+  device.connection->tick(clock.now());
+  EXPECT_EQ(outcome(alice).at("status"), "timeout");
+}
+
+TEST_F(RelayTest, DeviceDisconnectingMidCommandGivesFailed) {
+  auto alice = connect("alice", "user");
+  auto device = connect(doorA, "device");
+  alice.receive(command(alice, homeA, doorA, "OPEN_DOOR"));
+  device.connection->abort("network gone");
+  EXPECT_EQ(outcome(alice).at("status"), "failed");
+}
+
+TEST_F(RelayTest, DeviceAnsweringWithGarbageGivesFailedAndUnsolicitedResultsAreIgnored) {
+  auto alice = connect("alice", "user");
+  auto device = connect(doorA, "device");
+  device.receive(R"({"type":3,"invocationId":"999","result":{"status":"ok"}})");
+  EXPECT_TRUE(alice.records().empty());
+  alice.receive(command(alice, homeA, doorA, "OPEN_DOOR"));
+  const auto id = device.records().at(0).at("invocationId");
+  device.receive(boost::json::serialize(
+      object{{"type", 3}, {"invocationId", id}, {"result", object{{"status", "maybe"}}}}));
+  EXPECT_EQ(outcome(alice).at("status"), "failed");
+}
+
+// Tenant isolation: each path from home A to home B, each also checking B's device got
+// nothing.
+TEST_F(RelayTest, UserOfHomeACannotCommandHomeBsDeviceByAnyHomeId) {
+  auto alice = connect("alice", "user");
+  auto deviceB = connect(doorB, "device");
+  alice.receive(command(alice, homeA, doorB, "OPEN_DOOR"));  // B's device under A's id
+  EXPECT_EQ(outcome(alice).at("status"), "denied");
+  alice.receive(command(alice, homeB, doorB, "OPEN_DOOR", 10'000, "2"));  // B's home id
+  EXPECT_EQ(outcome(alice).at("status"), "denied");
+  EXPECT_TRUE(deviceB.records().empty());
+}
+
+TEST_F(RelayTest, AdminRoleAloneCannotCommandAnyHome) {
+  auto admin = connect("root", "admin");
+  auto deviceA = connect(doorA, "device");
+  admin.receive(command(admin, homeA, doorA, "OPEN_DOOR"));
+  auto records = admin.records();
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_TRUE(records[0].as_object().contains("error"));  // no "user" role: refused outright
+  EXPECT_TRUE(deviceA.records().empty());
+}
+
+TEST_F(RelayTest, ListDevicesShowsOnlineStateToMembersAndRefusesStrangers) {
+  auto alice = connect("alice", "user");
+  auto device = connect(doorA, "device");
+  alice.receive(R"({"type":1,"invocationId":"1","target":"ListDevices","arguments":[")" + homeA +
+                R"("]})");
+  auto list = alice.records().at(0).at("result").as_array();
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0].at("id"), value(doorA));
+  EXPECT_EQ(list[0].at("online"), true);
+  alice.receive(R"({"type":1,"invocationId":"2","target":"ListDevices","arguments":[")" + homeB +
+                R"("]})");
+  EXPECT_EQ(alice.records().at(0).at("error"), "Forbidden: you are not a member of this home.");
+}
+
+TEST_F(RelayTest, EventsReachTheConnectedMembersOfTheDevicesHomeOnly) {
+  auto alice = connect("alice", "user");
+  auto carol = connect("carol", "user");
+  auto bob = connect("bob", "user");
+  auto device = connect(doorA, "device");
+  auth::Envelope e;
+  e.iat = auth.wall.nowMillis();
+  e.exp = e.iat + 5'000;
+  e.nonce = auth::newNonce();
+  e.msg = R"({"door":"opened"})";
+  auth::signEnvelope(device.key, "PublishEvent", e);
+  device.receive(boost::json::serialize(object{{"type", 1},
+                                               {"invocationId", "1"},
+                                               {"target", "PublishEvent"},
+                                               {"arguments", array{auth::envelopeToJson(e)}}}));
+  EXPECT_EQ(device.records().at(0).at("result").at("delivered"), 2);
+  for (Client* member : {&alice, &carol}) {
+    auto got = member->records();
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(got[0].at("target"), "Event");
+    EXPECT_EQ(got[0].at("arguments"),
+              (array{value(homeA), value(doorA), object{{"door", "opened"}}}));
+  }
+  EXPECT_TRUE(bob.records().empty());
+}
+
+TEST_F(RelayTest, ASecondConnectionOfTheSameDeviceReplacesTheFirst) {
+  auto first = connect(doorA, "device");
+  auto second = connect(doorA, "device");
+  auto closed = first.link->takeRecords();
+  ASSERT_EQ(closed.size(), 1u);
+  EXPECT_NE(closed[0].find("Replaced by a newer connection"), std::string::npos);
+  EXPECT_EQ(relay.directory().device(doorA), second.connection);
+}
+
+TEST_F(RelayTest, UnknownDeviceTokenIsClosedRightAfterTheHandshake) {
+  auto ghost = registry->create(false, auth.principal("d_not_provisioned", {"device"}, 600));
+  auto link = std::make_shared<testing::FakeLink>();
+  link->bind(ghost);
+  ASSERT_EQ(ghost->attach(link), hub::HubConnection::Attach::Attached);
+  ghost->onReceive(kHandshake);
+  EXPECT_EQ(link->takeRecords(),
+            (std::vector<std::string>{"{}", R"({"type":7,"error":"Unknown or revoked device"})"}));
+  EXPECT_TRUE(link->closed());
+}
+
+TEST_F(RelayTest, WhoamiListsTheCallersHomes) {
+  auto carol = connect("carol", "user");
+  carol.receive(R"({"type":1,"invocationId":"1","target":"Whoami","arguments":[]})");
+  const auto homes = carol.records().at(0).at("result").at("homes").as_array();
+  ASSERT_EQ(homes.size(), 1u);
+  EXPECT_EQ(homes[0].at("id"), value(homeA));
+  EXPECT_EQ(homes[0].at("role"), "member");
+}
+
+}  // namespace
+}  // namespace latch::relay
