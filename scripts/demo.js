@@ -93,6 +93,9 @@ async function main() {
     const envelope = await signEnvelope(alice.session_key, 'SendCommand', command);
     console.log('   result:', JSON.stringify(await aliceHub.invoke('SendCommand', envelope)));
 
+    say('someone replays the exact envelope alice sent');
+    console.log('   result:', JSON.stringify(await aliceHub.invoke('SendCommand', envelope)));
+
     say('mallory (not a member) tries the same door');
     const mallory = latch('token', 'issue', '--sub', 'mallory', '--role', 'user', '--ttl', '10m');
     const malloryHub = connect(hubUrl, mallory.access_token);

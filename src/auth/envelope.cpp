@@ -1,5 +1,6 @@
 #include "auth/envelope.hpp"
 
+#include <algorithm>
 #include <array>
 
 #include <fmt/format.h>
@@ -124,5 +125,13 @@ boost::json::object envelopeToJson(const Envelope& envelope) {
 }
 
 std::string newNonce() { return randomId128(); }
+
+std::array<std::uint8_t, 16> nonceBytes(const Envelope& envelope) {
+  std::array<std::uint8_t, 16> out{};
+  if (const auto bytes = base64urlDecode(envelope.nonce); bytes && bytes->size() == out.size()) {
+    std::copy(bytes->begin(), bytes->end(), out.begin());
+  }
+  return out;
+}
 
 }  // namespace latch::auth

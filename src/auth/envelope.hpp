@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -64,6 +65,9 @@ void signEnvelope(std::span<const std::uint8_t> key, std::string_view method, En
 
 // The wire form.
 boost::json::object envelopeToJson(const Envelope& envelope);
+
+// The 16 bytes of a parsed envelope's nonce (parseEnvelope checked it decodes to them).
+std::array<std::uint8_t, 16> nonceBytes(const Envelope& envelope);
 
 // A fresh 128-bit nonce.
 std::string newNonce();

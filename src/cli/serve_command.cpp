@@ -11,6 +11,7 @@
 #include "auth/auth_endpoints.hpp"
 #include "auth/authenticator.hpp"
 #include "auth/jwt_verifier.hpp"
+#include "auth/nonce_cache.hpp"
 #include "auth/revocation_list.hpp"
 #include "auth/revocation_watcher.hpp"
 #include "auth/token_endpoint.hpp"
@@ -83,7 +84,9 @@ void runServe(const ServeFlags& flags, void (*extraMethods)(hub::Hub&)) {
   auto relayStore = store::SqliteStore::openInDataDir(config.dataDir);
   if (!relayStore) fail(relayStore.error().message);
   store::AuditWriter auditWriter(*relayStore);
-  relay::Relay relay(*relayStore, *relayStore, auditWriter, secrets->envelopeSecret, wallClock);
+  auth::NonceCache nonces;
+  relay::Relay relay(*relayStore, *relayStore, auditWriter, nonces, secrets->envelopeSecret,
+                     wallClock);
 
   // POST /auth/token and /.well-known/jwks.json.
   auto providers = loadOidcProviders(config.auth, wallClock);

@@ -87,14 +87,34 @@ class Relay::CommandRun : public std::enable_shared_from_this<CommandRun> {
 };
 
 Relay::Relay(store::HomeStore& homes, store::DeviceStore& devices, store::AuditSink& audit,
-             std::span<const std::uint8_t> envelopeSecret, const WallClock& clock,
-             RelayOptions options)
+             auth::NonceCache& nonces, std::span<const std::uint8_t> envelopeSecret,
+             const WallClock& clock, RelayOptions options)
     : homes_(homes),
       devices_(devices),
       audit_(audit),
+      nonces_(nonces),
       envelopeSecret_(envelopeSecret.begin(), envelopeSecret.end()),
       clock_(clock),
-      options_(options) {}
+      options_(options),
+      startedAtMs_(clock.nowMillis()) {}
+
+std::optional<std::pair<std::string_view, std::string_view>> Relay::refuseReplay(
+    std::string_view subject, const auth::Envelope& envelope, std::int64_t nowMs) {
+  // The nonce cache is in memory: whatever was signed before this process started may have
+  // run already.
+  if (envelope.iat < startedAtMs_) return std::pair{"replayed", "signed_before_start"};
+  switch (nonces_.check(subject, auth::nonceBytes(envelope), envelope.exp, nowMs)) {
+    case auth::NonceCache::Verdict::Fresh:
+      return std::nullopt;
+    case auth::NonceCache::Verdict::Replayed:
+      return std::pair{"replayed", "nonce_reused"};
+    case auth::NonceCache::Verdict::SubjectFull:
+      return std::pair{"denied", "too_many_envelopes"};
+    case auth::NonceCache::Verdict::CacheFull:
+      return std::pair{"denied", "nonce_cache_full"};
+  }
+  return std::pair{"denied", "nonce_cache"};
+}
 
 void Relay::attach(hub::Hub& hub) {
   hub.setObserver(this);
@@ -150,6 +170,13 @@ void Relay::sendCommand(const std::shared_ptr<hub::HubConnection>& caller, array
       !ok) {
     return run->finish(statusFor(ok.error().code), value(ok.error().message),
                        auth::envelopeErrorName(ok.error().code));
+  }
+  if (auto refused = refuseReplay(principal->subject, *envelope, nowMs)) {
+    return run->finish(refused->first,
+                       refused->first == "replayed"
+                           ? "This envelope was already used; sign a new one."
+                           : "Too many commands in flight; try again shortly.",
+                       refused->second);
   }
   auto message = parseCommandMessage(envelope->msg);
   if (!message) return run->finish("invalid", value(message.error().message), "malformed_message");
@@ -243,6 +270,9 @@ void Relay::publishEvent(const std::shared_ptr<hub::HubConnection>& caller, arra
   if (auto ok = auth::verifyEnvelope(key, "PublishEvent", *envelope, nowMs, options_.envelope);
       !ok) {
     return refuse(statusFor(ok.error().code), auth::envelopeErrorName(ok.error().code));
+  }
+  if (auto refused = refuseReplay(principal->subject, *envelope, nowMs)) {
+    return refuse(refused->first, refused->second);
   }
   auto device = devices_.findDevice(principal->subject);
   if (!device || device->revoked) return refuse("denied", "unknown_device");

@@ -9,6 +9,7 @@
 #include <boost/json/array.hpp>
 
 #include "auth/envelope.hpp"
+#include "auth/nonce_cache.hpp"
 #include "common/clock.hpp"
 #include "common/wall_clock.hpp"
 #include "hub/hub.hpp"
@@ -35,10 +36,11 @@ struct RelayOptions {
 // home; ListDevices for members. Tracks which devices and users are online. Thread-safe.
 class Relay final : public hub::ConnectionObserver {
  public:
-  // Everything passed must outlive the relay.
+  // Everything passed must outlive the relay. Envelopes signed before the relay was made
+  // (iat before now) are refused as possible replays: the nonce cache starts empty.
   Relay(store::HomeStore& homes, store::DeviceStore& devices, store::AuditSink& audit,
-        std::span<const std::uint8_t> envelopeSecret, const WallClock& clock,
-        RelayOptions options = {});
+        auth::NonceCache& nonces, std::span<const std::uint8_t> envelopeSecret,
+        const WallClock& clock, RelayOptions options = {});
 
   // Registers SendCommand, PublishEvent and ListDevices, and makes this the hub's observer.
   void attach(hub::Hub& hub);
@@ -54,6 +56,10 @@ class Relay final : public hub::ConnectionObserver {
  private:
   class CommandRun;
 
+  // Why a verified envelope must still not run (a replay, or over a cap), or nullopt.
+  std::optional<std::pair<std::string_view, std::string_view>> refuseReplay(
+      std::string_view subject, const auth::Envelope& envelope, std::int64_t nowMs);
+
   void sendCommand(const std::shared_ptr<hub::HubConnection>& caller, boost::json::array& args,
                    hub::Completer done);
   void publishEvent(const std::shared_ptr<hub::HubConnection>& caller, boost::json::array& args,
@@ -64,9 +70,11 @@ class Relay final : public hub::ConnectionObserver {
   store::HomeStore& homes_;
   store::DeviceStore& devices_;
   store::AuditSink& audit_;
+  auth::NonceCache& nonces_;
   std::vector<std::uint8_t> envelopeSecret_;
   const WallClock& clock_;
   const RelayOptions options_;
+  const std::int64_t startedAtMs_;
   ConnectionDirectory directory_;
 };
 

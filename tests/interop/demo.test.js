@@ -1,6 +1,6 @@
 'use strict';
 // The README's first command ends in scripts/demo.js: it must keep telling the whole story
-// (owner's command executed, stranger denied, audit chain intact) against the real binary.
+// (owner's command executed once, its replay refused, stranger denied, audit chain intact) against the real binary.
 const { describe, it } = require('node:test');
 const assert = require('node:assert/strict');
 const { execFile } = require('node:child_process');
@@ -23,7 +23,9 @@ describe('the demo', () => {
       assert.equal(code, 0, stderr);
       assert.match(stdout, /\[front-door hub\] running OPEN_DOOR/);
       assert.match(stdout, /result: \{"status":"ok","output":"door opened"\}/);
+      assert.match(stdout, /result: \{"status":"replayed"/);
       assert.match(stdout, /result: \{"status":"denied"/);
+      assert.equal(stdout.match(/running OPEN_DOOR/g).length, 1);
       assert.match(stdout, /chain: intact, \d+ records/);
       assert.doesNotMatch(stdout, /latch_pat_/);
     } finally {

@@ -42,7 +42,7 @@ class RelayTest : public ::testing::Test {
   RelayTest()
       : store(*store::SqliteStore::openInDataDir(dir.path().string())),
         writer(store),
-        relay(store, store, writer, auth.envelope, auth.wall) {
+        relay(store, store, writer, nonces, auth.envelope, auth.wall) {
     relay.attach(hub);
     hub::registerBuiltinMethods(hub, *auth.authenticator,
                                 [this](std::string_view s) { return relay.homesOf(s); });
@@ -106,6 +106,7 @@ class RelayTest : public ::testing::Test {
   Limits limits;
   store::SqliteStore store;
   store::AuditWriter writer;
+  auth::NonceCache nonces{auth::NonceCacheOptions{4, 3, 1000}};
   hub::Hub hub;
   Relay relay;
   std::unique_ptr<hub::ConnectionRegistry> registry;
@@ -217,6 +218,70 @@ TEST_F(RelayTest, DeviceAnsweringWithGarbageGivesFailedAndUnsolicitedResultsAreI
   device.receive(boost::json::serialize(
       object{{"type", 3}, {"invocationId", id}, {"result", object{{"status", "maybe"}}}}));
   EXPECT_EQ(outcome(alice).at("status"), "failed");
+}
+
+TEST_F(RelayTest, AReplayedEnvelopeIsRefusedAndTheDeviceRunsTheCommandOnce) {
+  auto alice = connect("alice", "user");
+  auto device = connect(doorA, "device");
+  const auto frame = command(alice, homeA, doorA, "OPEN_DOOR");
+  alice.receive(frame);
+  auto sent = device.records();
+  ASSERT_EQ(sent.size(), 1u);
+  device.receive(boost::json::serialize(object{{"type", 3},
+                                               {"invocationId", sent[0].at("invocationId")},
+                                               {"result", object{{"status", "ok"}}}}));
+  EXPECT_EQ(outcome(alice).at("status"), "ok");
+  // The same frame again: recorded or intercepted, it is worth nothing.
+  alice.receive(frame);
+  EXPECT_EQ(outcome(alice).at("status"), "replayed");
+  EXPECT_TRUE(device.records().empty());
+  EXPECT_EQ(audit().back().detail, "nonce_reused");
+}
+
+TEST_F(RelayTest, AnotherSubjectMayUseTheSameNonce) {
+  auto alice = connect("alice", "user");
+  auto carol = connect("carol", "user");
+  auto device = connect(doorA, "device");
+  const std::string nonce = auth::newNonce();
+  for (Client* user : {&alice, &carol}) {
+    auth::Envelope e;
+    e.iat = auth.wall.nowMillis();
+    e.exp = e.iat + 5'000;
+    e.nonce = nonce;
+    e.msg = boost::json::serialize(
+        object{{"home", homeA}, {"device", doorA}, {"command", "LOCK_DOOR"}});
+    auth::signEnvelope(user->key, "SendCommand", e);
+    user->receive(boost::json::serialize(object{{"type", 1},
+                                                {"invocationId", "1"},
+                                                {"target", "SendCommand"},
+                                                {"arguments", array{auth::envelopeToJson(e)}}}));
+  }
+  EXPECT_EQ(device.records().size(), 2u);
+}
+
+TEST_F(RelayTest, EnvelopesSignedBeforeTheServerStartedAreRefused) {
+  auto alice = connect("alice", "user");
+  auto device = connect(doorA, "device");
+  auth.wall.advanceMillis(-1'000);
+  const auto early = command(alice, homeA, doorA, "OPEN_DOOR");
+  auth.wall.advanceMillis(1'000);
+  alice.receive(early);
+  EXPECT_EQ(outcome(alice).at("status"), "replayed");
+  EXPECT_TRUE(device.records().empty());
+}
+
+TEST_F(RelayTest, OneSubjectCannotFillTheNonceCacheForOthers) {
+  auto alice = connect("alice", "user");
+  auto carol = connect("carol", "user");
+  auto device = connect(doorA, "device");
+  // The test cache allows 3 live envelopes per subject; the device never answers.
+  for (int i = 0; i < 3; ++i) {
+    alice.receive(command(alice, homeA, doorA, "OPEN_DOOR", 10'000, std::to_string(i).c_str()));
+  }
+  alice.receive(command(alice, homeA, doorA, "OPEN_DOOR", 10'000, "x"));
+  EXPECT_EQ(outcome(alice).at("status"), "denied");
+  carol.receive(command(carol, homeA, doorA, "LOCK_DOOR"));
+  EXPECT_EQ(device.records().size(), 4u);
 }
 
 // Tenant isolation: each path from home A to home B, each also checking B's device got

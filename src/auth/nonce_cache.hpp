@@ -1,0 +1,62 @@
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace latch::auth {
+
+struct NonceCacheOptions {
+  // Independent locks: subjects are spread over them, so threads seldom wait for each other.
+  std::size_t shards = 16;
+  // Envelopes one subject may have live at once (at most 30 s each): far above what a person
+  // or a hub sends, low enough that one client cannot fill the cache for everybody.
+  std::size_t maxPerSubject = 4096;
+  // Live envelopes in all; beyond, new envelopes are refused until old ones expire.
+  std::size_t maxEntries = 1'000'000;
+
+  std::string validate() const;
+};
+
+// Remembers each (subject, nonce) until its envelope's exp, so an envelope runs at most once:
+// memory stays bounded whatever clients send (entries expire, per-subject and total caps).
+// Thread-safe.
+class NonceCache {
+ public:
+  enum class Verdict {
+    Fresh,        // first use: remembered until exp
+    Replayed,     // this subject already used this nonce, and the envelope is still live
+    SubjectFull,  // the subject has maxPerSubject live envelopes: refused, others unaffected
+    CacheFull,    // the cache holds maxEntries live envelopes
+  };
+
+  explicit NonceCache(NonceCacheOptions options = {});
+  ~NonceCache();
+
+  // Records `nonce` (the 16 decoded bytes) for `subject` until `expMs`, unless seen. Expired
+  // entries of the subject's shard are dropped first.
+  Verdict check(std::string_view subject, const std::array<std::uint8_t, 16>& nonce,
+                std::int64_t expMs, std::int64_t nowMs);
+
+  // Live entries (some may have expired but not been dropped yet).
+  std::size_t size() const;
+  // Approximate heap bytes held, for the memory figures.
+  std::size_t memoryBytes() const;
+
+ private:
+  struct Shard;
+  Shard& shardFor(std::uint64_t subjectHash);
+
+  const NonceCacheOptions options_;
+  std::vector<std::unique_ptr<Shard>> shards_;
+  std::atomic<std::size_t> total_{0};
+};
+
+}  // namespace latch::auth
