@@ -39,6 +39,7 @@ void Hub::dispatch(const std::shared_ptr<HubConnection>& caller,
     if (!allowed) {
       spdlog::warn("audit: denied method={} sub={} connection={} reason=role", message.target,
                    principal ? principal->subject : std::string("-"), caller->id());
+      if (observer_) observer_->onDenied(caller, message.target, "role");
       done.error(fmt::format("Forbidden: '{}' needs another role.", message.target));
       return;
     }

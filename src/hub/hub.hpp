@@ -33,6 +33,9 @@ class ConnectionObserver {
   virtual void onConnected(const std::shared_ptr<HubConnection>& connection) = 0;
   // Only for connections that were connected.
   virtual void onClosed(HubConnection& connection) = 0;
+  // A call was refused before its method ran (`reason`: "role"), for the audit log.
+  virtual void onDenied(const std::shared_ptr<HubConnection>& caller, std::string_view method,
+                        std::string_view reason) = 0;
 };
 
 // A method receives its raw arguments and completes through the Completer, at once or

@@ -230,6 +230,9 @@ void Relay::sendCommand(const std::shared_ptr<hub::HubConnection>& caller, array
               return run->finish("timeout", nullptr, "device_timeout");
             case hub::HubErrc::ConnectionClosed:
               return run->finish("failed", "The device disconnected.", "device_disconnected");
+            case hub::HubErrc::Unavailable:
+              return run->finish("failed", "The device has too many commands in flight.",
+                                 "device_busy");
             default:
               return run->finish("failed", "The device reported an error.", "device_error");
           }
@@ -359,6 +362,24 @@ void Relay::onClosed(hub::HubConnection& connection) {
   if (!principal) return;
   if (principal->hasRole("device")) directory_.removeDevice(principal->subject, connection);
   if (principal->hasRole("user")) directory_.removeUser(principal->subject, connection);
+}
+
+}  // namespace latch::relay
+
+namespace latch::relay {
+
+void Relay::onDenied(const std::shared_ptr<hub::HubConnection>& caller, std::string_view method,
+                     std::string_view reason) {
+  const auto principal = caller->principal();
+  store::AuditRecord r;
+  r.timeMs = clock_.nowMillis();
+  r.kind = "denial";
+  r.actor = principal ? principal->subject : "";
+  r.action = std::string(method);
+  r.outcome = "denied";
+  r.connectionId = caller->id();
+  r.detail = std::string(reason);
+  audit_.record(std::move(r));
 }
 
 }  // namespace latch::relay

@@ -50,6 +50,8 @@ class Relay final : public hub::ConnectionObserver {
 
   void onConnected(const std::shared_ptr<hub::HubConnection>& connection) override;
   void onClosed(hub::HubConnection& connection) override;
+  void onDenied(const std::shared_ptr<hub::HubConnection>& caller, std::string_view method,
+                std::string_view reason) override;
 
   const ConnectionDirectory& directory() const { return directory_; }
 

@@ -79,24 +79,33 @@ describe('the command relay', () => {
   // Events it receives; send() signs a command with its session key and invokes SendCommand.
   async function connectUser(transport, sub, roles = ['user']) {
     const t = await issue(sub, roles);
-    const c = buildConnection(server.hubUrl, transport, { accessTokenFactory: () => t.access_token });
-    const events = [];
-    c.on('Event', (...args) => events.push(args));
-    const life = watchLifecycle(c);
-    await c.start();
-    connections.push(c);
-    return {
-      sub, c, life, events, token: t.access_token, sessionKey: t.session_key,
-      envelope: (msg, opts = {}) => signEnvelope(opts.key ?? t.session_key, opts.method ?? 'SendCommand',
+    const user = {
+      sub, events: [], token: t.access_token, sessionKey: t.session_key,
+      envelope: (msg, opts = {}) => signEnvelope(opts.key ?? user.sessionKey, opts.method ?? 'SendCommand',
         msg, opts),
       async send(msg, opts = {}) {
-        return c.invoke('SendCommand', await this.envelope(msg, opts));
+        return user.c.invoke('SendCommand', await user.envelope(msg, opts));
+      },
+      // A new token of the same subject swapped in on the live connection (RefreshToken).
+      async refresh() {
+        const fresh = await issue(sub, roles);
+        const result = await user.c.invoke('RefreshToken', fresh.access_token);
+        user.token = fresh.access_token;
+        user.sessionKey = fresh.session_key;
+        return result;
       },
     };
+    const c = buildConnection(server.hubUrl, transport, { accessTokenFactory: () => user.token });
+    c.on('Event', (...args) => user.events.push(args));
+    user.c = c;
+    user.life = watchLifecycle(c);
+    await c.start();
+    connections.push(c);
+    return user;
   }
 
-  async function device(provisioned, transport, behaviour = 'ok') {
-    const d = await startDevice(server, provisioned, { transport, behaviour });
+  async function device(provisioned, transport, behaviour = 'ok', options = {}) {
+    const d = await startDevice(server, provisioned, { transport, behaviour, ...options });
     secrets.push(d.token, d.sessionKey);
     connections.push(d);
     return d;
@@ -124,6 +133,24 @@ describe('the command relay', () => {
     }
   }
 
+  // No PAT, access token (whole, or its signature) or session key handed out so far appears
+  // in either form of `latch audit list`, nor in the server's log.
+  async function assertNoSecretLeaked() {
+    const json = await runLatch(['audit', 'list', '--data', server.dataDir, '--json']);
+    const text = await runLatch(['audit', 'list', '--data', server.dataDir]);
+    assert.equal(json.code, 0, json.stderr);
+    assert.equal(text.code, 0, text.stderr);
+    const needles = secrets.flatMap((x) => (x.split('.').length === 3 ? [x, x.split('.')[2]] : [x]));
+    needles.push(...secrets.filter((x) => x.startsWith('latch_pat_')).map((x) => x.slice('latch_pat_'.length)));
+    assert.ok(needles.length > 20);
+    for (const [what, out] of [['audit list --json', json.stdout], ['audit list', text.stdout],
+      ['the server log', server.stderr()]]) {
+      for (const needle of needles) {
+        assert.ok(!out.includes(needle), `${what} contains a secret (${needle.slice(0, 12)}...)`);
+      }
+    }
+  }
+
   for (const { name: transport } of TRANSPORTS) {
     describe(`relay over ${transport}`, () => {
       let owner; let member; let stranger;
@@ -135,7 +162,7 @@ describe('the command relay', () => {
         ({ home, devices: provisioned } = await provisionHome({
           owner: ownerSub, members: [memberSub],
           devices: [{ name: 'front' }, { name: 'garage' }, { name: 'back', ownerOnly: [] },
-            { name: 'hall' }, { name: 'attic' }],
+            { name: 'hall' }, { name: 'attic' }, { name: 'hall2' }],
         }));
         front = await device(provisioned.front, transport);
         owner = await connectUser(transport, ownerSub);
@@ -261,8 +288,11 @@ describe('the command relay', () => {
         assert.equal(result.status, 'failed', JSON.stringify(result));
         assert.ok(Date.now() - started < 10_000, 'the caller waited for the exp');
         assert.equal(back.executed.length, 1);
-        // It is gone: the next command finds it offline.
+        // It is gone: the next command finds it offline, and so does ListDevices.
         assert.equal((await owner.send(command(home.id, back.id, 'OPEN_DOOR'))).status, 'offline');
+        const listed = await owner.c.invoke('ListDevices', home.id);
+        assert.equal(listed.find((d) => d.id === back.id).online, false);
+        assert.equal(listed.find((d) => d.id === front.id).online, true);
       });
 
       it('an expired envelope gives "expired" and reaches nothing', async () => {
@@ -294,6 +324,19 @@ describe('the command relay', () => {
         assert.equal(front.invocations, before);
       });
 
+      it('the same envelope sent twice, one after the other or at once, runs once: the other is "replayed"', async () => {
+        const before = front.executed.length;
+        const env = await owner.envelope(command(home.id, front.id, 'LOCK_DOOR'));
+        assert.equal((await owner.c.invoke('SendCommand', env)).status, 'ok');
+        assert.equal((await owner.c.invoke('SendCommand', env)).status, 'replayed');
+        const twice = await owner.envelope(command(home.id, front.id, 'LOCK_DOOR'));
+        const statuses = (await Promise.all([owner.c.invoke('SendCommand', twice),
+          owner.c.invoke('SendCommand', twice)])).map((r) => r.status).sort();
+        assert.deepEqual(statuses, ['ok', 'replayed']);
+        await sleep(QUIET_MS);
+        assert.equal(front.executed.length, before + 2);
+      });
+
       it('an envelope signed with another user\'s session key, or for another method, gives "invalid"', async () => {
         const before = front.invocations;
         const msg = command(home.id, front.id, 'OPEN_DOOR');
@@ -309,8 +352,54 @@ describe('the command relay', () => {
         assert.equal(front.invocations, before);
       });
 
+      it('concurrent commands from several connections each get their own answer, exactly once', async () => {
+        // Six at a time per connection: under the server's limit of parallel invocations.
+        const owner2 = await connectUser(transport, owner.sub);
+        const senders = [owner, member, owner2];
+        front.behaviour = async (msg) => {
+          await sleep(Math.floor(Math.random() * 50));
+          return { status: 'ok', output: msg.args[0] };
+        };
+        const before = front.executed.length;
+        try {
+          const sends = [];
+          for (let i = 0; i < 18; i++) {
+            sends.push(senders[i % 3].send(command(home.id, front.id, 'SET_TEMP', [`#${i}`])));
+          }
+          const results = await Promise.all(sends);
+          results.forEach((r, i) => assert.deepEqual(r, { status: 'ok', output: `#${i}` }));
+        } finally {
+          front.behaviour = 'ok';
+        }
+        assert.equal(front.executed.length, before + 18);
+        assert.deepEqual(front.executed.slice(before).map((e) => e.msg.args[0]).sort(),
+          Array.from({ length: 18 }, (_, i) => `#${i}`).sort());
+      });
+
+      it('after RefreshToken the new session keys sign: the user\'s old key is refused, the device\'s Execute uses its new key', async () => {
+        const refresher = await connectUser(transport, owner.sub);
+        const oldKey = refresher.sessionKey;
+        const refreshed = await refresher.refresh();
+        assert.ok(refreshed.expiresAt > 0);
+        assert.notEqual(refresher.sessionKey, oldKey);
+        const msg = command(home.id, front.id, 'LOCK_DOOR');
+        assert.equal((await refresher.send(msg, { key: oldKey })).status, 'invalid');
+        assert.equal((await refresher.send(msg)).status, 'ok');
+
+        const hub2 = await device(provisioned.hall2, transport);
+        const oldDeviceKey = hub2.sessionKey;
+        await hub2.refresh(server);
+        secrets.push(hub2.token, hub2.sessionKey);
+        assert.deepEqual(await refresher.send(command(home.id, hub2.id, 'LOCK_DOOR')),
+          { status: 'ok', output: 'LOCK_DOOR done' });
+        assert.deepEqual(hub2.refused, [], 'the Execute was not signed with the device\'s new key');
+        await assert.rejects(verifyEnvelope(oldDeviceKey, 'Execute', hub2.executed[0].envelope));
+      });
+
       it('a second connection of a device replaces the first, which is closed with "Replaced"', async () => {
-        const first = await device(provisioned.hall, transport);
+        // With automatic reconnect on: the Close must forbid it (allowReconnect false), or the
+        // two connections would keep replacing each other.
+        const first = await device(provisioned.hall, transport, 'ok', { reconnect: [0, 100, 200] });
         assert.equal((await owner.send(command(home.id, first.id, 'LOCK_DOOR'))).status, 'ok');
         assert.equal(first.executed.length, 1);
         const second = await device(provisioned.hall, transport);
@@ -421,7 +510,31 @@ describe('the command relay', () => {
         await assertUntouched(dB, 'admin');
       });
 
-      it('a device token cannot call SendCommand', async () => {
+      it('an event with a bad signature, signed for another method, or expired reaches nobody', async () => {
+        const counts = () => [alice, bob, carol].map((u) => u.events.length);
+        const before = counts();
+        const forged = [
+          await signEnvelope(dA.sessionKey, 'PublishEvent', { kind: 'stolen-key' }),  // A's key on B's device
+          await signEnvelope(bob.sessionKey, 'PublishEvent', { kind: 'user-key' }),
+          await signEnvelope(dB.sessionKey, 'SendCommand', { kind: 'other-method' }),
+          await signEnvelope(dB.sessionKey, 'PublishEvent', { kind: 'expired' }, { now: Date.now() - 20_000 }),
+          { ...(await signEnvelope(dB.sessionKey, 'PublishEvent', { kind: 'tampered' })), msg: '{"kind":"evil"}' },
+        ];
+        for (const env of forged) {
+          let result;
+          try {
+            result = await dB.connection.invoke('PublishEvent', env);
+          } catch (error) {
+            result = { error: error.message };
+          }
+          assert.ok(result.error || (result.status !== 'ok' && !result.delivered), `${env.msg}: ${JSON.stringify(result)}`);
+        }
+        await sleep(QUIET_MS);
+        assert.deepEqual(counts(), before);
+      });
+
+      it('a device token cannot call SendCommand or ListDevices', async () => {
+        await assert.rejects(dA.connection.invoke('ListDevices', A.home.id), /Forbidden|role/i);
         const env = await signEnvelope(dA.sessionKey, 'SendCommand', command(B.home.id, dB.id, 'OPEN_DOOR'));
         await assert.rejects(dA.connection.invoke('SendCommand', env), /Forbidden|role/i);
         const own = await signEnvelope(dA.sessionKey, 'SendCommand', command(A.home.id, dA.id, 'OPEN_DOOR'));
@@ -438,6 +551,36 @@ describe('the command relay', () => {
         assert.equal(bob.events.length, before);
         assert.equal(alice.events.filter((args) => args[2]?.kind === 'fake-doorbell').length, 0);
         await assertUntouched(dB, 'user PublishEvent');
+      });
+
+      // Last of this suite: B's device executes a command of B's owner here.
+      it('a device of A cannot answer a command pending on B\'s device', async () => {
+        // B's device holds its answer; meanwhile A's device sends Completions for every id the
+        // server may have used, with the official client's wire writer.
+        let release;
+        const gate = new Promise((resolve) => { release = resolve; });
+        let arrived;
+        const arrival = new Promise((resolve) => { arrived = resolve; });
+        dB.behaviour = async () => {
+          arrived();
+          await gate;
+          return { status: 'failed', output: 'B answered' };
+        };
+        try {
+          const pending = bob.send(command(B.home.id, dB.id, 'LOCK_DOOR'));
+          await withTimeout(arrival, 3000, 'B\'s Execute');
+          for (let id = 0; id <= 60; id++) {
+            await dA.connection._sendWithProtocol({ type: 3, invocationId: String(id), result: { status: 'ok', output: 'forged by A' } });
+          }
+          await sleep(100);
+          release();
+          assert.deepEqual(await pending, { status: 'failed', output: 'B answered' });
+        } finally {
+          release();
+          dB.behaviour = 'ok';
+        }
+        assert.equal(dB.executed.length, 1);
+        assert.equal(dA.invocations, 0);
       });
     });
   }
@@ -476,33 +619,82 @@ describe('the command relay', () => {
       ].map((r) => r.status);
       front.behaviour = 'ok';
       assert.deepEqual(outcomes, ['failed', 'offline', 'expired', 'invalid', 'denied']);
-      const settled = await auditUntil((rs) => rs.filter((r) => r.kind === 'command' &&
+      await auditUntil((rs) => rs.filter((r) => r.kind === 'command' &&
         (r.actor === ownerSub || r.actor === stranger.sub)).length >= 6);
       await sleep(QUIET_MS);
       const commands = (await auditRecords()).filter((r) => r.kind === 'command' &&
         (r.actor === ownerSub || r.actor === stranger.sub));
-      assert.ok(settled.length > 0);
       assert.deepEqual(commands.map((r) => r.outcome), ['ok', ...outcomes]);
       assert.deepEqual(commands.map((r) => r.actor), [ownerSub, ownerSub, ownerSub, ownerSub, ownerSub, stranger.sub]);
 
-      // No PAT, access token (or its signature) or session key in either form of the list.
-      const json = await runLatch(['audit', 'list', '--data', server.dataDir, '--json']);
-      const text = await runLatch(['audit', 'list', '--data', server.dataDir]);
-      assert.equal(json.code, 0, json.stderr);
-      assert.equal(text.code, 0, text.stderr);
-      const needles = secrets.flatMap((s) => (s.split('.').length === 3 ? [s, s.split('.')[2]] : [s]));
-      needles.push(...secrets.filter((s) => s.startsWith('latch_pat_')).map((s) => s.slice('latch_pat_'.length)));
-      assert.ok(needles.length > 20);
-      for (const out of [json.stdout, text.stdout]) {
-        for (const needle of needles) {
-          assert.ok(!out.includes(needle), `the audit log contains a secret (${needle.slice(0, 12)}...)`);
-        }
-      }
-      assert.match(text.stdout, new RegExp(`${ownerSub}.*OPEN_DOOR.*ok`));
+      await assertNoSecretLeaked();
+      assert.match((await runLatch(['audit', 'list', '--data', server.dataDir])).stdout,
+        new RegExp(`${ownerSub}.*OPEN_DOOR.*ok`));
 
       const verify = await manage('audit', 'verify');
       assert.equal(verify.intact, true, JSON.stringify(verify));
-      assert.equal(verify.records, JSON.parse(json.stdout).records.length);
+      assert.equal(verify.records, (await auditRecords()).length);
+    });
+  });
+
+  describe('the audit log, for a caller that leaves mid-command', () => {
+    it('still has exactly one record for the command, and the server stays up', async () => {
+      const ownerSub = unique('leaver');
+      const { home, devices } = await provisionHome({ owner: ownerSub, devices: [{ name: 'front' }] });
+      const front = await device(devices.front, 'WebSockets');
+      const leaver = await connectUser('LongPolling', ownerSub);
+      let release;
+      const gate = new Promise((resolve) => { release = resolve; });
+      front.behaviour = async () => {
+        await gate;
+        return { status: 'ok', output: 'nobody is listening' };
+      };
+      const pending = leaver.send(command(home.id, front.id, 'LOCK_DOOR')).catch((e) => e);
+      await front.waitExecuted(1, 3000);
+      await leaver.c.stop();
+      assert.ok(await pending instanceof Error);
+      release();
+      await auditUntil((rs) => rs.some((r) => r.kind === 'command' && r.device === front.id));
+      await sleep(QUIET_MS);
+      const mine = (await auditRecords()).filter((r) => r.kind === 'command' && r.device === front.id);
+      assert.equal(mine.length, 1, JSON.stringify(mine));
+      assert.ok(['ok', 'failed'].includes(mine[0].outcome), mine[0].outcome);
+      assert.ok(server.alive());
+      const back = await connectUser('WebSockets', ownerSub);
+      front.behaviour = 'ok';
+      assert.equal((await back.send(command(home.id, front.id, 'LOCK_DOOR'))).status, 'ok');
+    });
+  });
+
+  describe('the audit log, for denials outside the relay', () => {
+    it('records a stranger\'s ListDevices and a device\'s PAT exchange', async () => {
+      const { home, devices } = await provisionHome({ owner: unique('audit2'), devices: [{ name: 'front' }] });
+      const front = await device(devices.front, 'WebSockets');
+      const stranger = await connectUser('WebSockets', unique('lister'));
+      await assert.rejects(stranger.c.invoke('ListDevices', home.id));
+      const records = await auditUntil((rs) => rs.some((r) => r.actor === stranger.sub && r.action === 'ListDevices'));
+      const denial = records.filter((r) => r.actor === stranger.sub && r.action === 'ListDevices');
+      assert.equal(denial.length, 1, JSON.stringify(denial));
+      assert.equal(denial[0].outcome, 'denied');
+      assert.equal(denial[0].home, home.id);
+      const issued = records.filter((r) => r.kind === 'token' && r.actor === front.id && r.device === front.id);
+      assert.ok(issued.length >= 1, 'no audit record for the device\'s token');
+    });
+
+    // SPEC section 4: "Every command gets exactly one such outcome, and exactly one audit
+    // record"; issue 4: one audit record "per command attempt ..., per denial", including the
+    // hub's role check that refuses these before the relay sees them.
+    it('records a SendCommand refused by role (an admin-only token, a device token) as a denial', async () => {
+      const { home, devices } = await provisionHome({ owner: unique('audit3'), devices: [{ name: 'front' }] });
+      const front = await device(devices.front, 'WebSockets');
+      const admin = await connectUser('WebSockets', unique('admin-only'), ['admin']);
+      await assert.rejects(admin.send(command(home.id, front.id, 'OPEN_DOOR')), /Forbidden|role/i);
+      await assert.rejects(front.connection.invoke('SendCommand',
+        await signEnvelope(front.sessionKey, 'SendCommand', command(home.id, front.id, 'OPEN_DOOR'))), /Forbidden|role/i);
+      const records = await auditUntil((rs) => rs.filter((r) => (r.actor === admin.sub || r.actor === front.id) &&
+        r.outcome === 'denied').length >= 2, 1000);
+      const denials = records.filter((r) => (r.actor === admin.sub || r.actor === front.id) && r.outcome === 'denied');
+      assert.equal(denials.length, 2, `expected one denial record per refused SendCommand, got ${JSON.stringify(denials)}`);
     });
   });
 
@@ -553,7 +745,8 @@ describe('the command relay', () => {
           outcome = error;
         }
         // Refused one way or the other: an error (the connection is dropped) or a non-ok outcome.
-        assert.ok(outcome instanceof Error || outcome.status !== 'ok', JSON.stringify(outcome));
+        if (outcome instanceof Error) assert.match(outcome.message, /maximum size|too large|exceeds/i);
+        else assert.notEqual(outcome.status, 'ok', JSON.stringify(outcome).slice(0, 200));
         await sleep(QUIET_MS);
         assert.equal(front.invocations, before);
         assert.ok(server.alive());
@@ -694,6 +887,15 @@ describe('the command relay', () => {
       assert.deepEqual(await d._onExecute(bogus), { status: 'failed', output: 'refused: envelope refused: bad_signature' });
       assert.equal(d.refused.length, 1);
       assert.equal(d.executed.length, 0);
+    });
+  });
+
+  describe('at the end', () => {
+    it('no secret handed out in this file is in the audit log or the server log, and the chain is intact', async () => {
+      await assertNoSecretLeaked();
+      const verify = await manage('audit', 'verify');
+      assert.equal(verify.intact, true, JSON.stringify(verify));
+      assert.ok(server.alive());
     });
   });
 });

@@ -112,6 +112,17 @@ class DeviceStandIn {
     return withTimeout(check(), ms, `waiting for device ${this.id} to execute ${count} command(s)`);
   }
 
+  // Exchanges the PAT again and swaps the new token in on the live connection
+  // (RefreshToken); from then on Execute envelopes must be signed with the new session key.
+  async refresh(server) {
+    const response = await exchangePat(server, { id: this.id, pat: this.pat });
+    const result = await this.connection.invoke('RefreshToken', response.access_token);
+    this.tokenResponse = response;
+    this.token = response.access_token;
+    this.sessionKey = response.session_key;
+    return result;
+  }
+
   // True if nothing at all reached the device within `ms` (default: look once, now).
   async receivedNothing(ms = 0) {
     if (ms) await sleep(ms);
@@ -127,8 +138,9 @@ class DeviceStandIn {
 //   transport: 'WebSockets' | 'ServerSentEvents' | 'LongPolling'
 //   behaviour: one of BEHAVIOURS or a function (default 'ok')
 //   tokenResponse: use this token response instead of exchanging the PAT
+//   reconnect: retry delays for withAutomaticReconnect (default: no automatic reconnect)
 async function startDevice(server, provisioned, {
-  transport = 'WebSockets', behaviour = 'ok', tokenResponse,
+  transport = 'WebSockets', behaviour = 'ok', tokenResponse, reconnect,
 } = {}) {
   if (typeof behaviour !== 'function' && !BEHAVIOURS.includes(behaviour)) {
     throw new Error(`unknown device behaviour ${behaviour}`);
@@ -136,7 +148,7 @@ async function startDevice(server, provisioned, {
   const response = tokenResponse ?? await exchangePat(server, provisioned);
   const device = new DeviceStandIn(provisioned, response, transport, behaviour);
   const connection = buildConnection(server.hubUrl, transport, {
-    accessTokenFactory: () => device.token,
+    accessTokenFactory: () => device.token, reconnect,
   });
   device.connection = connection;
   device.life = watchLifecycle(connection);
