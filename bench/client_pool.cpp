@@ -11,14 +11,27 @@ namespace latch::bench {
 
 ClientPool::ClientPool(boost::asio::io_context& ioc, const WsTarget& target, RunControl& run,
                        std::size_t count, const RecordHandlerFactory& handlers)
-    : run_(run), timer_(boost::asio::make_strand(ioc)) {
+    : ClientPool(
+          ioc, [&target](std::size_t) -> const WsTarget& { return target; }, run, count, handlers,
+          "connection") {}
+
+ClientPool::ClientPool(boost::asio::io_context& ioc, std::span<const WsTarget> targets,
+                       RunControl& run, const RecordHandlerFactory& handlers, std::string label)
+    : ClientPool(
+          ioc, [targets](std::size_t i) -> const WsTarget& { return targets[i]; }, run,
+          targets.size(), handlers, std::move(label)) {}
+
+ClientPool::ClientPool(boost::asio::io_context& ioc, const TargetOf& targetOf, RunControl& run,
+                       std::size_t count, const RecordHandlerFactory& handlers, std::string label)
+    : run_(run), label_(std::move(label)), timer_(boost::asio::make_strand(ioc)) {
   clients_.reserve(count);
   for (std::size_t i = 0; i < count; ++i) {
     HubClient::Callbacks callbacks;
     callbacks.onReady = [this] { onReady(); };
     callbacks.onRecord = handlers(i);
     callbacks.onEnd = [this, i](std::string_view error) { onEnd(i, error); };
-    clients_.push_back(makeHubClient(boost::asio::make_strand(ioc), target, std::move(callbacks)));
+    clients_.push_back(
+        makeHubClient(boost::asio::make_strand(ioc), targetOf(i), std::move(callbacks)));
   }
 }
 
@@ -28,8 +41,8 @@ void ClientPool::openAll(std::size_t parallel, std::chrono::milliseconds timeout
   if (clients_.empty()) return allReady_();
   armTimer(timeout, [this, timeout] {
     if (ready_.load() == clients_.size()) return;
-    run_.fail(fmt::format("only {} of {} connections were ready after {} s", ready_.load(),
-                          clients_.size(), timeout.count() / 1000));
+    run_.fail(fmt::format("only {} of {} {}s were ready after {} s", ready_.load(), clients_.size(),
+                          label_, timeout.count() / 1000));
   });
   const std::size_t first = std::min(std::max<std::size_t>(parallel, 1), clients_.size());
   for (std::size_t i = 0; i < first; ++i) openNext();
@@ -52,7 +65,7 @@ void ClientPool::onReady() {
 void ClientPool::onEnd(std::size_t index, std::string_view error) {
   if (!closing_.load()) {
     run_.fail(
-        fmt::format("connection {}: {}", index, error.empty() ? std::string_view("ended") : error));
+        fmt::format("{} {}: {}", label_, index, error.empty() ? std::string_view("ended") : error));
     return;
   }
   if (ended_.fetch_add(1) + 1 == clients_.size()) finishClosing();

@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -25,8 +27,14 @@ class ClientPool {
   // Gives connection `index`'s handler of hub messages (see HubClient::Callbacks::onRecord).
   using RecordHandlerFactory = std::function<std::function<void(std::string_view)>(std::size_t)>;
 
+  // `count` connections to `target`, which must outlive the pool.
   ClientPool(boost::asio::io_context& ioc, const WsTarget& target, RunControl& run,
              std::size_t count, const RecordHandlerFactory& handlers);
+
+  // One connection per target (each with its own token, say), connection i to targets[i]; the
+  // targets must outlive the pool. `label` names the connections in failures ("user 3: ...").
+  ClientPool(boost::asio::io_context& ioc, std::span<const WsTarget> targets, RunControl& run,
+             const RecordHandlerFactory& handlers, std::string label);
 
   // Opens every connection, at most `parallel` opening at once; calls allReady once, on some
   // connection's strand, when all have completed their handshake. Fails the run if they
@@ -42,6 +50,11 @@ class ClientPool {
   HubClient& client(std::size_t index) { return *clients_[index]; }
 
  private:
+  using TargetOf = std::function<const WsTarget&(std::size_t)>;
+
+  ClientPool(boost::asio::io_context& ioc, const TargetOf& targetOf, RunControl& run,
+             std::size_t count, const RecordHandlerFactory& handlers, std::string label);
+
   void armTimer(std::chrono::milliseconds after, std::function<void()> onExpiry);
   void cancelTimer();
   void openNext();
@@ -50,6 +63,7 @@ class ClientPool {
   void finishClosing();
 
   RunControl& run_;
+  const std::string label_;
   std::vector<std::shared_ptr<HubClient>> clients_;
   std::function<void()> allReady_;
   std::function<void()> allClosed_;

@@ -2,6 +2,7 @@
 // per second and the latency distribution.
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include <boost/asio/post.hpp>
@@ -24,6 +25,8 @@ using Clock = std::chrono::steady_clock;
 struct EchoReport {
   LatencyHistogram latency;
   double measuredSeconds = 0;
+  std::optional<std::uint64_t> serverCpuMicros;  // the server's CPU time while measuring
+  std::uint64_t clientCpuMicros = 0;             // this process's, while measuring
 };
 
 BenchResult<void> validate(const EchoOptions& o) {
@@ -45,6 +48,12 @@ double micros(std::uint64_t nanos) { return static_cast<double>(nanos) / 1000.0;
 void printReport(const EchoOptions& o, const EchoReport& r) {
   const auto& h = r.latency;
   const double rps = static_cast<double>(h.count()) / r.measuredSeconds;
+  // Negative: not measured.
+  const double cpuPerRoundTrip =
+      r.serverCpuMicros ? static_cast<double>(*r.serverCpuMicros) / static_cast<double>(h.count())
+                        : -1.0;
+  const double clientPerRoundTrip =
+      static_cast<double>(r.clientCpuMicros) / static_cast<double>(h.count());
   if (o.json) {
     std::string url;
     protocol::appendJsonString(url, o.url);
@@ -52,11 +61,15 @@ void printReport(const EchoOptions& o, const EchoReport& r) {
         "{{\"mode\":\"echo\",\"url\":{},\"connections\":{},\"inflight\":{},\"payload_bytes\":{},"
         "\"threads\":{},\"warmup_s\":{:.3f},\"duration_s\":{:.3f},\"round_trips\":{},"
         "\"rps\":{:.1f},\"latency_us\":{{\"p50\":{:.1f},\"p90\":{:.1f},\"p99\":{:.1f},"
-        "\"p999\":{:.1f},\"max\":{:.1f},\"mean\":{:.1f}}}}}\n",
+        "\"p999\":{:.1f},\"max\":{:.1f},\"mean\":{:.1f}}},\"client_cpu_us_per_round_trip\":{:.2f}{}"
+        "}}\n",
         url, o.connections, o.inflight, o.payloadBytes, o.threads, o.warmUpSeconds,
         r.measuredSeconds, h.count(), rps, micros(h.percentile(0.5)), micros(h.percentile(0.9)),
-        micros(h.percentile(0.99)), micros(h.percentile(0.999)), micros(h.max()),
-        h.mean() / 1000.0);
+        micros(h.percentile(0.99)), micros(h.percentile(0.999)), micros(h.max()), h.mean() / 1000.0,
+        clientPerRoundTrip,
+        cpuPerRoundTrip >= 0
+            ? fmt::format(",\"server_cpu_us_per_round_trip\":{:.2f}", cpuPerRoundTrip)
+            : "");
     return;
   }
   fmt::print("echo: {} connection(s) x {} in flight, {}-byte payload, {} client thread(s)\n",
@@ -67,6 +80,9 @@ void printReport(const EchoOptions& o, const EchoReport& r) {
       "  latency us: p50 {:.1f}  p90 {:.1f}  p99 {:.1f}  p99.9 {:.1f}  max {:.1f}  mean {:.1f}\n",
       micros(h.percentile(0.5)), micros(h.percentile(0.9)), micros(h.percentile(0.99)),
       micros(h.percentile(0.999)), micros(h.max()), h.mean() / 1000.0);
+  fmt::print("  client CPU: {:.2f} us per round trip", clientPerRoundTrip);
+  if (cpuPerRoundTrip >= 0) fmt::print("; server CPU: {:.2f} us", cpuPerRoundTrip);
+  fmt::print("\n");
 }
 
 }  // namespace
@@ -94,14 +110,28 @@ BenchResult<void> runEcho(const EchoOptions& o) {
   asio::steady_timer timer(ioc);
   Clock::time_point measureStart;
   Clock::time_point measureEnd;
+  std::uint64_t cpuStart = 0;
+  std::uint64_t cpuEnd = 0;
+  std::uint64_t clientCpuStart = 0;
+  std::uint64_t clientCpuEnd = 0;
+  auto readCpu = [&](std::uint64_t& into) {
+    if (!o.serverPid) return;
+    auto used = cpuMicros(*o.serverPid);
+    if (!used) return run.fail(used.error().message);
+    into = *used;
+  };
   auto endMeasure = [&](boost::system::error_code ec) {
     if (ec) return;
     measureEnd = Clock::now();
+    clientCpuEnd = selfCpuMicros();
+    readCpu(cpuEnd);
     phase.store(Phase::Done);
     pool.closeAll(std::chrono::seconds(3), [] {});
   };
   auto startMeasure = [&](boost::system::error_code ec) {
     if (ec) return;
+    readCpu(cpuStart);
+    clientCpuStart = selfCpuMicros();
     measureStart = Clock::now();
     phase.store(Phase::Measure);
     timer.expires_at(measureStart + seconds(o.durationSeconds));
@@ -121,6 +151,8 @@ BenchResult<void> runEcho(const EchoOptions& o) {
   EchoReport report;
   report.measuredSeconds = std::chrono::duration<double>(measureEnd - measureStart).count();
   for (const auto& loop : loops) report.latency.merge(loop->histogram());
+  if (o.serverPid) report.serverCpuMicros = cpuEnd - cpuStart;
+  report.clientCpuMicros = clientCpuEnd - clientCpuStart;
   if (report.latency.count() == 0) {
     return makeError(BenchErrc::Protocol, "no round trip completed while measuring");
   }

@@ -1,11 +1,13 @@
 #include "bench/process_stats.hpp"
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <charconv>
 #include <cstring>
 #include <fstream>
+#include <sstream>
 #include <string>
 
 #include <fmt/format.h>
@@ -53,6 +55,40 @@ BenchResult<std::uint64_t> residentKiB(int pid) {
     return kib;  // the kernel reports kB, meaning KiB
   }
   return makeError(BenchErrc::System, fmt::format("no VmRSS in {}", path));
+}
+
+std::uint64_t selfCpuMicros() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  const auto micros = [](const timeval& t) {
+    return static_cast<std::uint64_t>(t.tv_sec) * 1'000'000 + static_cast<std::uint64_t>(t.tv_usec);
+  };
+  return micros(usage.ru_utime) + micros(usage.ru_stime);
+}
+
+BenchResult<std::uint64_t> cpuMicros(int pid) {
+  const std::string path = fmt::format("/proc/{}/stat", pid);
+  std::ifstream in(path);
+  std::string line;
+  if (!in || !std::getline(in, line)) {
+    return makeError(BenchErrc::System, fmt::format("cannot read {}", path));
+  }
+  // The command name (field 2) may hold spaces and parentheses: count fields after its ')'.
+  const auto close = line.rfind(')');
+  if (close == std::string::npos) return makeError(BenchErrc::System, "bad " + path);
+  std::istringstream fields(line.substr(close + 1));
+  std::string field;
+  std::uint64_t ticks = 0;
+  for (int number = 3; number <= 15 && fields >> field; ++number) {
+    if (number < 14) continue;  // 14: utime, 15: stime
+    std::uint64_t value = 0;
+    const auto [end, ec] = std::from_chars(field.data(), field.data() + field.size(), value);
+    if (ec != std::errc()) return makeError(BenchErrc::System, "bad " + path);
+    ticks += value;
+  }
+  const long perSecond = ::sysconf(_SC_CLK_TCK);
+  if (perSecond <= 0) return makeError(BenchErrc::System, "sysconf(_SC_CLK_TCK) failed");
+  return ticks * 1'000'000 / static_cast<std::uint64_t>(perSecond);
 }
 
 }  // namespace latch::bench

@@ -19,4 +19,13 @@ namespace latch::bench {
 // when the process does not exist or the file cannot be read.
 [[nodiscard]] BenchResult<std::uint64_t> residentKiB(int pid);
 
+// The CPU time process `pid` has used so far, user and system (utime + stime in
+// /proc/<pid>/stat), in microseconds, at the kernel's clock-tick resolution (usually 10 ms).
+// System when the process does not exist or the file cannot be read.
+[[nodiscard]] BenchResult<std::uint64_t> cpuMicros(int pid);
+
+// The CPU time this process (all its threads, not its children) has used so far, user and
+// system, in microseconds.
+std::uint64_t selfCpuMicros();
+
 }  // namespace latch::bench
