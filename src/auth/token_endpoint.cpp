@@ -25,6 +25,14 @@ transport::HttpAnswer json(int status, const boost::json::object& body) {
                                {{"Cache-Control", "no-store"}, {"Pragma", "no-cache"}}};
 }
 
+// 429 for a key that used up its failures; the client may retry after `waitMs`.
+transport::HttpAnswer tooManyFailures(std::string_view error, std::int64_t waitMs) {
+  auto answer = json(
+      429, {{"error", error}, {"error_description", "Too many failed attempts; retry later."}});
+  answer.headers.emplace_back("Retry-After", std::to_string((waitMs + 999) / 1000));
+  return answer;
+}
+
 }  // namespace
 
 // What one request is about, for the limiter and the audit record.
@@ -58,10 +66,7 @@ transport::HttpAnswer TokenEndpoint::handle(const transport::PlainRequest& reque
     return transport::HttpAnswer{405, "", "text/plain", {{"Allow", "POST"}}};
   }
   if (const auto wait = byAddress_.retryAfterMs(grant.address, grant.nowMs); wait > 0) {
-    auto answer = json(429, {{"error", "invalid_request"},
-                             {"error_description", "Too many failed attempts; retry later."}});
-    answer.headers.emplace_back("Retry-After", std::to_string((wait + 999) / 1000));
-    return answer;
+    return tooManyFailures("invalid_request", wait);
   }
   const auto type = request.contentType.substr(0, request.contentType.find(';'));
   if (type != "application/x-www-form-urlencoded") {
@@ -87,10 +92,7 @@ transport::HttpAnswer TokenEndpoint::clientCredentials(const FormBody& form, Gra
   grant.clientKey = "client:" + std::string(*id);
   grant.subject = *id;
   if (const auto wait = byClient_.retryAfterMs(grant.clientKey, grant.nowMs); wait > 0) {
-    auto answer = json(429, {{"error", "invalid_client"},
-                             {"error_description", "Too many failed attempts; retry later."}});
-    answer.headers.emplace_back("Retry-After", std::to_string((wait + 999) / 1000));
-    return answer;
+    return tooManyFailures("invalid_client", wait);
   }
   // The same answer whatever failed (unknown device, wrong PAT, revoked device): nothing
   // to learn from it. The hash is compared in constant time.
@@ -165,12 +167,9 @@ transport::HttpAnswer TokenEndpoint::issue(Grant& grant, std::string_view subjec
   if (grant.kind == "client_credentials") r.deviceId = std::string(subject);
   audit_.record(std::move(r));
   spdlog::info("audit: token issued sub={} grant={} from={}", subject, grant.kind, grant.address);
-  boost::json::object body;
-  body["access_token"] = token->accessToken;
-  body["token_type"] = "Bearer";
-  body["expires_in"] = token->expiresIn;
-  body["session_key"] = token->sessionKey;
-  return json(200, body);
+  auto answer = json(200, {});
+  answer.body = tokenResponseJson(*token);  // the same JSON `latch token issue` prints
+  return answer;
 }
 
 transport::HttpAnswer TokenEndpoint::refuse(Grant& grant, int status, std::string_view error,

@@ -250,15 +250,8 @@ void Relay::publishEvent(const std::shared_ptr<hub::HubConnection>& caller, arra
   auto refuse = [&](std::string_view status, std::string_view reason) {
     spdlog::warn("audit: event refused device={} outcome={} reason={}",
                  principal ? principal->subject : "", status, reason);
-    store::AuditRecord r;
-    r.timeMs = nowMs;
-    r.kind = "denial";
-    r.actor = principal ? principal->subject : "";
+    auto r = denial(*caller, "PublishEvent", status, reason);
     r.deviceId = r.actor;
-    r.action = "PublishEvent";
-    r.outcome = status;
-    r.connectionId = caller->id();
-    r.detail = reason;
     audit_.record(std::move(r));
     object o;
     o["status"] = status;
@@ -307,15 +300,8 @@ void Relay::listDevices(const std::shared_ptr<hub::HubConnection>& caller, array
   if (!role || !*role) {
     spdlog::warn("audit: denied method=ListDevices sub={} home={} reason=not_member",
                  principal->subject, homeId);
-    store::AuditRecord r;
-    r.timeMs = clock_.nowMillis();
-    r.kind = "denial";
-    r.actor = principal->subject;
+    auto r = denial(*caller, "ListDevices", "denied", "not_member");
     r.homeId = homeId;
-    r.action = "ListDevices";
-    r.outcome = "denied";
-    r.connectionId = caller->id();
-    r.detail = "not_member";
     audit_.record(std::move(r));
     return done.error("Forbidden: you are not a member of this home.");
   }
@@ -370,16 +356,21 @@ namespace latch::relay {
 
 void Relay::onDenied(const std::shared_ptr<hub::HubConnection>& caller, std::string_view method,
                      std::string_view reason) {
-  const auto principal = caller->principal();
+  audit_.record(denial(*caller, method, "denied", reason));
+}
+
+store::AuditRecord Relay::denial(const hub::HubConnection& caller, std::string_view action,
+                                 std::string_view outcome, std::string_view reason) const {
+  const auto principal = caller.principal();
   store::AuditRecord r;
   r.timeMs = clock_.nowMillis();
   r.kind = "denial";
   r.actor = principal ? principal->subject : "";
-  r.action = std::string(method);
-  r.outcome = "denied";
-  r.connectionId = caller->id();
+  r.action = std::string(action);
+  r.outcome = std::string(outcome);
+  r.connectionId = caller.id();
   r.detail = std::string(reason);
-  audit_.record(std::move(r));
+  return r;
 }
 
 }  // namespace latch::relay

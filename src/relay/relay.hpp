@@ -62,6 +62,10 @@ class Relay final : public hub::ConnectionObserver {
   std::optional<std::pair<std::string_view, std::string_view>> refuseReplay(
       std::string_view subject, const auth::Envelope& envelope, std::int64_t nowMs);
 
+  // The audit record of a refusal by `caller` (who, when, which connection).
+  store::AuditRecord denial(const hub::HubConnection& caller, std::string_view action,
+                            std::string_view outcome, std::string_view reason) const;
+
   void sendCommand(const std::shared_ptr<hub::HubConnection>& caller, boost::json::array& args,
                    hub::Completer done);
   void publishEvent(const std::shared_ptr<hub::HubConnection>& caller, boost::json::array& args,

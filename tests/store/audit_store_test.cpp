@@ -7,7 +7,7 @@
 #include "store/audit_store.hpp"
 #include "store/sqlite_db.hpp"
 #include "store/sqlite_store.hpp"
-#include "support/temp_dir.hpp"
+#include "support/store_test.hpp"
 
 namespace latch::store {
 namespace {
@@ -28,14 +28,8 @@ AuditRecord recordFor(int i, std::string homeId = "h_home") {
   return r;
 }
 
-class AuditStoreTest : public ::testing::Test {
+class AuditStoreTest : public testing::StoreTest {
  protected:
-  SqliteStore open() {
-    auto store = SqliteStore::open(dir.file("latch.db"));
-    EXPECT_TRUE(store) << (store ? "" : store.error().message);
-    return std::move(*store);
-  }
-
   // Appends records 1..n through a store, then returns a raw connection to tamper with.
   SqliteDb appendThenOpenRaw(int n) {
     {
@@ -53,8 +47,6 @@ class AuditStoreTest : public ::testing::Test {
     EXPECT_TRUE(verdict) << (verdict ? "" : verdict.error().message);
     return *verdict;
   }
-
-  testing::TempDir dir;
 };
 
 TEST(AuditHashTest, EveryFieldAndItsBoundariesChangeTheHash) {

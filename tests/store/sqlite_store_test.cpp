@@ -9,23 +9,14 @@
 
 #include "store/migrations.hpp"
 #include "store/sqlite_db.hpp"
-#include "support/temp_dir.hpp"
+#include "support/store_test.hpp"
 
 namespace latch::store {
 namespace {
 
 constexpr std::int64_t kNow = 1'764'405'600;
 
-class SqliteStoreTest : public ::testing::Test {
- protected:
-  SqliteStore open() {
-    auto store = SqliteStore::open(dir.file("latch.db"));
-    EXPECT_TRUE(store) << (store ? "" : store.error().message);
-    return std::move(*store);
-  }
-
-  testing::TempDir dir;
-};
+class SqliteStoreTest : public testing::StoreTest {};
 
 TEST_F(SqliteStoreTest, NewDatabaseIsMigratedToTheLatestSchemaInWalMode) {
   (void)open();
