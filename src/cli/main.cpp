@@ -5,9 +5,11 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include "cli/agent_command.hpp"
 #include "cli/audit_command.hpp"
 #include "cli/device_command.hpp"
 #include "cli/home_command.hpp"
+#include "cli/send_command.hpp"
 #include "cli/serve_command.hpp"
 #include "cli/token_command.hpp"
 #include "hub/builtin_methods.hpp"
@@ -24,6 +26,8 @@ int main(int argc, char** argv) {
   latch::cli::addHomeCommand(app);
   latch::cli::addDeviceCommand(app);
   latch::cli::addAuditCommand(app);
+  latch::cli::addSendCommand(app);
+  latch::cli::addAgentCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

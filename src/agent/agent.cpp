@@ -1,0 +1,238 @@
+#include "agent/agent.hpp"
+
+#include <thread>
+
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "client/envelope.hpp"
+#include "client/token_client.hpp"
+#include "store/pat.hpp"
+
+namespace latch::agent {
+
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::size_t kMaxPatFileBytes = 256;
+
+json::object answer(std::string_view status, std::string output) {
+  json::object out;
+  out["status"] = status;
+  out["output"] = std::move(output);
+  return out;
+}
+
+// A command's JSON arguments as argv strings: strings as they are, anything else as its
+// JSON text. nullopt when a string holds a NUL byte (argv cannot carry it).
+std::optional<std::vector<std::string>> argvOf(const json::array& args) {
+  std::vector<std::string> out;
+  out.reserve(args.size());
+  for (const auto& arg : args) {
+    std::string text = arg.is_string() ? std::string(arg.as_string()) : json::serialize(arg);
+    if (text.find('\0') != std::string::npos) return std::nullopt;
+    out.push_back(std::move(text));
+  }
+  return out;
+}
+
+// Length of the valid UTF-8 sequence starting at text[i], or 0.
+std::size_t utf8SequenceLength(std::string_view text, std::size_t i) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char c = byte(i);
+  if (c < 0x80) return 1;
+  std::size_t n;
+  unsigned char min2 = 0x80, max2 = 0xBF;
+  if (c >= 0xC2 && c <= 0xDF) {
+    n = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3;
+    if (c == 0xE0) min2 = 0xA0;
+    if (c == 0xED) max2 = 0x9F;  // no surrogates
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4;
+    if (c == 0xF0) min2 = 0x90;
+    if (c == 0xF4) max2 = 0x8F;
+  } else {
+    return 0;
+  }
+  if (i + n > text.size()) return 0;
+  if (byte(i + 1) < min2 || byte(i + 1) > max2) return 0;
+  for (std::size_t k = 2; k < n; ++k) {
+    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
+  }
+  return n;
+}
+
+}  // namespace
+
+std::string toValidUtf8(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    const auto n = utf8SequenceLength(text, i);
+    if (n == 0) {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    } else {
+      out.append(text.substr(i, n));
+      i += n;
+    }
+  }
+  return out;
+}
+
+Agent::Agent(AgentOptions options)
+    : options_(std::move(options)),
+      guard_(options_.deviceId, options_.handlers, options_.seenNonceCapacity) {}
+
+Agent::~Agent() {
+  connection_.reset();
+  std::unique_lock lock(mutex_);
+  idle_.wait(lock, [this] { return running_ == 0; });
+}
+
+client::ClientResult<client::TokenGrant> Agent::fetchToken() {
+  auto grant = client::exchangePat(options_.server, options_.tls, options_.deviceId, pat_);
+  if (grant) guard_.addSessionKey(grant->sessionKey);
+  return grant;
+}
+
+int Agent::run() {
+  auto pat = client::readPrivateFile(options_.patFile, kMaxPatFileBytes);
+  if (!pat) {
+    spdlog::error("{}", pat.error().message);
+    return kExitFailure;
+  }
+  if (!store::looksLikePat(*pat)) {
+    spdlog::error("{} does not hold a Latch PAT (latch_pat_ and 43 base64url characters)",
+                  options_.patFile);
+    return kExitFailure;
+  }
+  pat_ = std::move(*pat);
+
+  client::ConnectionOptions connectionOptions;
+  connectionOptions.server = options_.server;
+  connectionOptions.tls = options_.tls;
+  connectionOptions.transports = options_.transports;
+  connectionOptions.reconnect = true;
+  connection_ =
+      std::make_unique<client::HubConnection>(connectionOptions, [this] { return fetchToken(); });
+  connection_->onInvocation("Execute",
+                            [this](json::array arguments, client::HubConnection::Reply reply) {
+                              execute(std::move(arguments), std::move(reply));
+                            });
+  connection_->onStatus([this](client::ConnectionStatus status, std::string_view detail) {
+    if (status == client::ConnectionStatus::Connected) {
+      if (detail.empty() || detail.starts_with("token refresh")) {
+        if (!detail.empty()) spdlog::warn("{}", detail);
+        return;
+      }
+      spdlog::info("connected to {} as {} over {}", options_.server.display(), options_.deviceId,
+                   detail);
+    } else if (!detail.empty()) {
+      spdlog::warn("{}: {}", client::connectionStatusName(status), detail);
+    }
+  });
+  if (stopRequested_) return kExitOk;
+  auto started = connection_->start();
+  if (started) {
+    const auto reason = connection_->waitUntilStopped();
+    if (reason.empty()) {
+      spdlog::info("stopped");
+      return kExitOk;
+    }
+    started = makeError(client::ClientErrc::Closed, reason);
+  }
+  if (stopRequested_) return kExitOk;
+  // start() only gives up for good on a final error: tell the operator what to fix.
+  spdlog::error("giving up: {}", started.error().message);
+  return started.error().code == client::ClientErrc::Unauthorized ||
+                 started.error().message.find("invalid_client") != std::string::npos
+             ? kExitRefused
+             : kExitFailure;
+}
+
+void Agent::stop() {
+  stopRequested_ = true;
+  if (connection_) connection_->stop();
+}
+
+void Agent::execute(json::array arguments, client::HubConnection::Reply reply) {
+  const auto nowMs = client::wallClockMillis();
+  if (arguments.size() != 1) {
+    spdlog::warn("execute refused: invalid (expected one envelope argument)");
+    return reply(json::value(answer("failed", "refused by the device: invalid envelope")));
+  }
+  auto admitted = guard_.admit(arguments[0], nowMs);
+  if (!admitted) {
+    spdlog::warn("execute refused: {} ({})", refusalName(admitted.error().code),
+                 admitted.error().message);
+    return reply(json::value(
+        answer("failed", fmt::format("refused by the device: {}", admitted.error().message))));
+  }
+  {
+    std::lock_guard lock(mutex_);
+    if (running_ >= options_.maxConcurrentHandlers) {
+      spdlog::warn("execute {} refused: busy ({} handlers running)", admitted->command, running_);
+      return reply(json::value(answer("failed", "refused by the device: busy")));
+    }
+    ++running_;
+  }
+  std::thread([this, command = std::move(*admitted), reply = std::move(reply)]() mutable {
+    runCommand(std::move(command), std::move(reply));
+    std::lock_guard lock(mutex_);
+    --running_;
+    idle_.notify_all();
+  }).detach();
+}
+
+void Agent::runCommand(AcceptedCommand command, client::HubConnection::Reply reply) {
+  const auto nonceTag = command.nonce.substr(0, 8);
+  auto argv = argvOf(command.args);
+  if (!argv) {
+    spdlog::warn("execute {} [{}] refused: an argument holds a NUL byte", command.command,
+                 nonceTag);
+    return reply(json::value(answer("failed", "refused by the device: invalid arguments")));
+  }
+  // Never past the envelope's exp: the caller's answer is due by then.
+  auto limits = options_.limits;
+  const auto left = std::chrono::milliseconds(command.expMs - client::wallClockMillis());
+  limits.timeout = std::max(std::chrono::milliseconds(1), std::min(limits.timeout, left));
+  const std::vector<std::string> environment = {
+      "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+      "LATCH_COMMAND=" + command.command, "LATCH_HOME=" + command.home,
+      "LATCH_DEVICE=" + options_.deviceId};
+  const auto run = runHandler(command.handler, *argv, environment, limits);
+  std::string status = "failed";
+  std::string output = toValidUtf8(run.output);
+  std::string how;
+  switch (run.end) {
+    case HandlerRun::End::Exited:
+      if (run.exitCode == 0) status = "ok";
+      how = fmt::format("exit {}", run.exitCode);
+      break;
+    case HandlerRun::End::Signaled:
+      how = "killed by a signal";
+      break;
+    case HandlerRun::End::TimedOut:
+      how = fmt::format("timed out after {} ms", limits.timeout.count());
+      output +=
+          fmt::format("\n[latch agent: the handler timed out after {} ms]", limits.timeout.count());
+      break;
+    case HandlerRun::End::NotStarted:
+      how = run.error;
+      output = "the handler could not be started";
+      break;
+  }
+  spdlog::info("execute {} [{}] args={} -> {} ({}, {} ms, {} bytes of output{})", command.command,
+               nonceTag, command.args.size(), status, how, run.elapsed.count(), run.output.size(),
+               run.truncated ? ", truncated" : "");
+  reply(json::value(answer(status, std::move(output))));
+}
+
+}  // namespace latch::agent

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <map>
+#include <string>
+
+#include "agent/handler_runner.hpp"
+#include "client/connection_options.hpp"
+
+namespace latch::agent {
+
+// What `latch agent` runs with; limits with their defaults and why.
+struct AgentOptions {
+  client::ServerUrl server;
+  client::TlsOptions tls;
+  std::string deviceId;
+  std::string patFile;  // mode 0600: the agent refuses a PAT others can read
+  // Command name -> absolute path of its handler. A command without one is refused here,
+  // whatever the server says.
+  std::map<std::string, std::string> handlers;
+  HandlerLimits limits;
+  // Handlers running at once; more Executes are refused ("busy") rather than queued.
+  std::size_t maxConcurrentHandlers = 4;
+  // Executed envelopes remembered (each until its exp) to refuse duplicates.
+  std::size_t seenNonceCapacity = 65'536;
+  // A UNIX socket where local programs publish events, one JSON object per line ("" = none).
+  std::string eventSocket;
+  std::vector<client::TransportKind> transports = {client::TransportKind::WebSockets,
+                                                   client::TransportKind::ServerSentEvents,
+                                                   client::TransportKind::LongPolling};
+};
+
+}  // namespace latch::agent

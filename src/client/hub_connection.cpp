@@ -1,0 +1,684 @@
+#include "client/hub_connection.hpp"
+
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <thread>
+#include <unordered_map>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <fmt/format.h>
+
+#include "client/detail/negotiation.hpp"
+#include "client/detail/transport.hpp"
+#include "protocol/handshake.hpp"
+#include "protocol/hub_message.hpp"
+#include "protocol/message_writer.hpp"
+#include "protocol/record_splitter.hpp"
+
+namespace latch::client {
+
+namespace {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using detail::Transport;
+using SteadyTime = std::chrono::steady_clock::time_point;
+using Done = std::function<void(ClientResult<json::value>)>;
+constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::string_view kHandshake = "{\"protocol\":\"json\",\"version\":1}\x1e";
+constexpr std::size_t kMaxNegotiateBytes = 64 * 1024;
+
+bool isFinal(const ClientError& error) {
+  return error.code == ClientErrc::Unauthorized || error.code == ClientErrc::Forbidden ||
+         error.code == ClientErrc::BadInput || error.code == ClientErrc::BadUrl ||
+         error.code == ClientErrc::Tls;
+}
+
+}  // namespace
+
+std::string_view connectionStatusName(ConnectionStatus status) {
+  switch (status) {
+    case ConnectionStatus::Connecting:
+      return "connecting";
+    case ConnectionStatus::Connected:
+      return "connected";
+    case ConnectionStatus::Reconnecting:
+      return "reconnecting";
+    case ConnectionStatus::Stopped:
+      return "stopped";
+  }
+  return "unknown";
+}
+
+class HubConnection::Impl : public std::enable_shared_from_this<HubConnection::Impl> {
+ public:
+  Impl(ConnectionOptions options, TokenProvider tokens)
+      : options_(std::move(options)),
+        tokens_(std::move(tokens)),
+        work_(asio::make_work_guard(io_)),
+        writeWake_(io_),
+        heartbeat_(io_),
+        refresh_(io_),
+        backoff_(io_),
+        splitter_(options_.maxMessageBytes) {
+    endpoint_.server = options_.server;
+    endpoint_.verifyPeer = options_.tls.verifyPeer;
+    endpoint_.openTimeout = options_.openTimeout;
+    endpoint_.accessToken = [this] { return grant_.accessToken; };
+  }
+
+  std::unordered_map<std::string, ResultHandler> resultHandlers;
+  std::unordered_map<std::string, EventHandler> eventHandlers;
+  StatusHandler statusHandler;
+
+  ClientResult<void> start() {
+    if (options_.server.tls) {
+      auto context = detail::makeTlsContext(options_.tls);
+      if (!context) return context.error();
+      endpoint_.tls = *context;
+    }
+    auto started = startedPromise_.get_future();
+    {
+      std::lock_guard lock(mutex_);
+      running_ = true;
+    }
+    thread_ = std::thread([this] { io_.run(); });
+    asio::co_spawn(io_, run(), asio::detached);
+    return started.get();
+  }
+
+  void invokeAsync(std::string_view method, json::array arguments, Done done) {
+    {
+      std::lock_guard lock(mutex_);
+      if (stopped_ || !running_) {
+        return done(makeError(ClientErrc::Closed, "the connection is not running"));
+      }
+    }
+    asio::post(io_, [this, method = std::string(method), arguments = std::move(arguments),
+                     done = std::move(done)]() mutable {
+      if (!connected_) return done(makeError(ClientErrc::Closed, "not connected"));
+      if (pending_.size() >= options_.maxPendingInvocations ||
+          outboxBytes_ > options_.maxSendBacklogBytes) {
+        return done(makeError(ClientErrc::Refused, "too many invocations in flight"));
+      }
+      auto id = std::to_string(nextInvocationId_++);
+      std::string out;
+      protocol::writeInvocation(out, id, method, arguments);
+      pending_.emplace(std::move(id), std::move(done));
+      enqueue(std::move(out));
+    });
+  }
+
+  void stop() {
+    asio::post(io_, [this] {
+      stopRequested_ = true;
+      backoff_.cancel();
+      if (connected_ && !ended_) {
+        closeRequested_ = true;
+        writeWake_.cancel();
+      }
+    });
+  }
+
+  std::string waitUntilStopped() {
+    std::unique_lock lock(mutex_);
+    stoppedCv_.wait(lock, [this] { return stopped_ || !running_; });
+    return stopReason_;
+  }
+
+  // Stops, waits for the connection's coroutines to finish and joins the thread.
+  void shutdown() {
+    if (!thread_.joinable()) return;
+    stop();
+    waitUntilStopped();
+    work_.reset();
+    io_.stop();
+    thread_.join();
+  }
+
+  TokenGrant grant() const {
+    std::lock_guard lock(mutex_);
+    return grantSnapshot_;
+  }
+  std::string transport() const {
+    std::lock_guard lock(mutex_);
+    return transportSnapshot_;
+  }
+
+  // Posts a client result back to the I/O thread, for the connection it was asked on.
+  Reply makeReply(std::string invocationId) {
+    return [weak = weak_from_this(), generation = generation_,
+            id = std::move(invocationId)](ClientResult<json::value> result) {
+      auto self = weak.lock();
+      if (!self) return;
+      asio::post(self->io_, [weak, generation, id, result = std::move(result)] {
+        auto impl = weak.lock();
+        if (!impl || impl->generation_ != generation || !impl->connected_) return;
+        std::string out;
+        if (result) {
+          protocol::writeCompletionResult(out, id, *result);
+        } else {
+          protocol::writeCompletionError(out, id, result.error().message);
+        }
+        impl->enqueue(std::move(out));
+      });
+    };
+  }
+
+ private:
+  asio::awaitable<void> run() {
+    int attempt = 0;
+    int authFailures = 0;
+    bool everConnected = false;
+    while (!stopRequested_) {
+      setStatus(everConnected ? ConnectionStatus::Reconnecting : ConnectionStatus::Connecting, "");
+      std::optional<ClientError> failure;
+      auto grant = tokens_();
+      if (!grant) {
+        failure = grant.error();
+        lastFailure_ = failure->message;
+        if (isFinal(*failure)) break;
+      } else {
+        setGrant(std::move(*grant));
+        auto opened = co_await connect();
+        if (opened) {
+          attempt = 0;
+          authFailures = 0;
+          everConnected = true;
+          reportStarted({});
+          co_await session();
+          failure = endReason_;
+        } else {
+          failure = opened.error();
+          // A fresh token refused twice in a row: revoked, not a race with its expiry.
+          if (isFinal(*failure) &&
+              (failure->code != ClientErrc::Unauthorized || ++authFailures >= 2)) {
+            break;
+          }
+        }
+      }
+      if (stopRequested_) {
+        failure.reset();
+        break;
+      }
+      if (!options_.reconnect) break;
+      const auto delay = backoffDelay(attempt++);
+      setStatus(
+          ConnectionStatus::Reconnecting,
+          fmt::format("{} (retrying in {} ms)", failure ? failure->message : "", delay.count()));
+      failure.reset();
+      backoff_.expires_after(delay);
+      co_await backoff_.async_wait(kUseTuple);
+    }
+    finish(lastFailure_);
+  }
+
+  asio::awaitable<ClientResult<void>> connect() {
+    std::optional<ClientError> last;
+    bool negotiated = false;
+    for (const auto kind : options_.transports) {
+      // A failed transport may have spent the connection: every attempt negotiates afresh.
+      auto negotiation = co_await negotiate();
+      if (!negotiation) co_return negotiation.error();
+      negotiated = true;
+      if (!negotiation->offers(transportName(kind))) continue;
+      auto opened = co_await openTransport(kind, negotiation->connectionToken);
+      if (opened) co_return ClientResult<void>{};
+      last = opened.error();
+      if (isFinal(*last)) break;
+    }
+    if (!last) {
+      last = makeError(
+          ClientErrc::Protocol,
+          negotiated ? "the server offers none of the client's transports" : "no transport to try");
+    }
+    lastFailure_ = last->message;
+    co_return *last;
+  }
+
+  asio::awaitable<ClientResult<detail::Negotiation>> negotiate() {
+    detail::HttpRequest request;
+    request.method = boost::beast::http::verb::post;
+    request.target = options_.server.hubPath() + "/negotiate?negotiateVersion=1";
+    auto response = co_await detail::httpExchange(endpoint_, std::move(request),
+                                                  options_.openTimeout, kMaxNegotiateBytes);
+    if (!response) co_return remember(response.error());
+    if (response->status != 200)
+      co_return remember(detail::httpStatusError("negotiate", *response));
+    auto negotiation = detail::parseNegotiation(response->body);
+    if (!negotiation) co_return remember(negotiation.error());
+    co_return negotiation;
+  }
+
+  ClientError remember(ClientError error) {
+    lastFailure_ = error.message;
+    return error;
+  }
+
+  std::unique_ptr<Transport> makeTransport(TransportKind kind) {
+    switch (kind) {
+      case TransportKind::WebSockets:
+        return detail::makeWebSocketTransport(io_.get_executor(), endpoint_,
+                                              options_.maxMessageBytes);
+      case TransportKind::ServerSentEvents:
+        return detail::makeServerSentEventsTransport(io_.get_executor(), endpoint_,
+                                                     options_.maxMessageBytes);
+      case TransportKind::LongPolling:
+        return detail::makeLongPollingTransport(io_.get_executor(), endpoint_,
+                                                options_.maxMessageBytes);
+    }
+    return nullptr;
+  }
+
+  // Opens one transport and runs the protocol handshake on it, within the open timeout.
+  asio::awaitable<ClientResult<void>> openTransport(TransportKind kind, std::string token) {
+    auto transport = makeTransport(kind);
+    asio::steady_timer deadline(io_, options_.openTimeout);
+    bool timedOut = false;
+    deadline.async_wait([&timedOut, t = transport.get()](boost::system::error_code ec) {
+      if (ec) return;
+      timedOut = true;
+      t->abort();
+    });
+    auto result = co_await handshake(*transport, std::move(token));
+    deadline.cancel();
+    if (!result && timedOut) {
+      result = makeError(ClientErrc::Timeout,
+                         fmt::format("{}: no handshake within {} ms", transportName(kind),
+                                     options_.openTimeout.count()));
+    }
+    if (!result) {
+      transport->abort();
+      co_return remember(result.error());
+    }
+    transport_ = std::move(transport);
+    transportKind_ = kind;
+    co_return ClientResult<void>{};
+  }
+
+  asio::awaitable<ClientResult<void>> handshake(Transport& transport, std::string token) {
+    auto opened = co_await transport.open(std::move(token));
+    if (!opened) co_return opened.error();
+    auto sent = co_await transport.send(std::string(kHandshake));
+    if (!sent) co_return sent.error();
+    splitter_ = protocol::RecordSplitter(options_.maxMessageBytes);
+    leftover_.clear();
+    std::optional<std::string> answer;
+    while (!answer) {
+      auto chunk = co_await transport.receive();
+      if (!chunk) co_return chunk.error();
+      auto fed = splitter_.feed(*chunk, [&](std::string_view record) {
+        if (!answer) {
+          answer = std::string(record);
+        } else {
+          leftover_.emplace_back(record);
+        }
+        return true;
+      });
+      if (!fed) co_return makeError(ClientErrc::Protocol, fed.error().message);
+    }
+    if (*answer != "{}") {
+      co_return makeError(ClientErrc::Refused,
+                          fmt::format("handshake refused: {}", answer->substr(0, 200)));
+    }
+    co_return ClientResult<void>{};
+  }
+
+  asio::awaitable<void> session() {
+    using namespace asio::experimental::awaitable_operators;
+    ++generation_;
+    connected_ = true;
+    ended_ = false;
+    closeRequested_ = false;
+    endReason_.reset();
+    lastReceived_ = lastSent_ = std::chrono::steady_clock::now();
+    {
+      std::lock_guard lock(mutex_);
+      transportSnapshot_ = std::string(transportName(transportKind_));
+    }
+    setStatus(ConnectionStatus::Connected, transportName(transportKind_));
+    scheduleRefresh();
+    auto leftover = std::move(leftover_);
+    leftover_.clear();
+    for (const auto& record : leftover) {
+      if (!handleRecord(record)) break;
+    }
+    if (!ended_) co_await (readLoop() || writeLoop() || heartbeatLoop());
+    connected_ = false;
+    refresh_.cancel();
+    transport_->abort();
+    transport_.reset();
+    outbox_.clear();
+    outboxBytes_ = 0;
+    {
+      std::lock_guard lock(mutex_);
+      transportSnapshot_.clear();
+    }
+    auto pending = std::move(pending_);
+    pending_.clear();
+    const auto reason = endReason_ ? endReason_->message : std::string("the connection ended");
+    for (auto& [id, done] : pending) done(makeError(ClientErrc::Closed, reason));
+    lastFailure_ = reason;
+  }
+
+  asio::awaitable<void> readLoop() {
+    while (!ended_) {
+      auto chunk = co_await transport_->receive();
+      if (ended_) break;
+      if (!chunk) {
+        end(chunk.error());
+        break;
+      }
+      lastReceived_ = std::chrono::steady_clock::now();
+      auto fed =
+          splitter_.feed(*chunk, [this](std::string_view record) { return handleRecord(record); });
+      if (!fed) end(makeError(ClientErrc::Protocol, fed.error().message));
+    }
+  }
+
+  asio::awaitable<void> writeLoop() {
+    while (!ended_) {
+      if (outbox_.empty()) {
+        if (closeRequested_) {
+          co_await transport_->close();
+          end(makeError(ClientErrc::Closed, "stopped"));
+          break;
+        }
+        writeWake_.expires_at(SteadyTime::max());
+        co_await writeWake_.async_wait(kUseTuple);
+        continue;
+      }
+      std::string batch;
+      batch.reserve(outboxBytes_);
+      for (auto& records : outbox_) batch += records;
+      outbox_.clear();
+      outboxBytes_ = 0;
+      auto sent = co_await transport_->send(std::move(batch));
+      if (ended_) break;
+      if (!sent) {
+        end(sent.error());
+        break;
+      }
+      lastSent_ = std::chrono::steady_clock::now();
+    }
+  }
+
+  asio::awaitable<void> heartbeatLoop() {
+    const auto tick = std::clamp(std::min(options_.keepAliveInterval, options_.serverTimeout) / 4,
+                                 std::chrono::milliseconds(20), std::chrono::milliseconds(1000));
+    while (!ended_) {
+      heartbeat_.expires_after(tick);
+      co_await heartbeat_.async_wait(kUseTuple);
+      if (ended_) break;
+      const auto now = std::chrono::steady_clock::now();
+      if (now - lastReceived_ >= options_.serverTimeout) {
+        end(makeError(ClientErrc::Timeout, fmt::format("no message from the server for {} ms",
+                                                       options_.serverTimeout.count())));
+        break;
+      }
+      if (now - lastSent_ >= options_.keepAliveInterval && outbox_.empty()) {
+        std::string ping;
+        protocol::writePing(ping);
+        enqueue(std::move(ping));
+      }
+    }
+  }
+
+  // One message from the server; false when the connection ended because of it.
+  bool handleRecord(std::string_view record) {
+    if (ended_) return false;
+    auto message = protocol::parseHubMessage(record);
+    if (!message) {
+      end(makeError(ClientErrc::Protocol,
+                    fmt::format("bad message from the server: {}", message.error().message)));
+      return false;
+    }
+    if (auto* invocation = std::get_if<protocol::InvocationMessage>(&*message)) {
+      onInvocation(*invocation);
+    } else if (auto* completion = std::get_if<protocol::CompletionMessage>(&*message)) {
+      onCompletion(*completion);
+    } else if (auto* close = std::get_if<protocol::CloseMessage>(&*message)) {
+      end(makeError(ClientErrc::Closed,
+                    close->error
+                        ? fmt::format("the server closed the connection: {}", *close->error)
+                        : std::string("the server closed the connection")));
+      return false;
+    }
+    return !ended_;
+  }
+
+  void onInvocation(protocol::InvocationMessage& invocation) {
+    if (invocation.target == "TokenExpiring") refreshSoon();
+    if (invocation.invocationId) {
+      auto handler = resultHandlers.find(invocation.target);
+      if (handler == resultHandlers.end()) {
+        std::string out;
+        protocol::writeCompletionError(out, *invocation.invocationId,
+                                       "Client didn't provide a result.");
+        enqueue(std::move(out));
+        return;
+      }
+      handler->second(std::move(invocation.arguments), makeReply(*invocation.invocationId));
+      return;
+    }
+    auto handler = eventHandlers.find(invocation.target);
+    if (handler != eventHandlers.end()) handler->second(invocation.arguments);
+  }
+
+  void onCompletion(protocol::CompletionMessage& completion) {
+    auto it = pending_.find(completion.invocationId);
+    if (it == pending_.end()) return;  // timed out and forgotten, or never ours
+    auto done = std::move(it->second);
+    pending_.erase(it);
+    if (completion.error) return done(makeError(ClientErrc::Refused, *completion.error));
+    done(completion.result ? std::move(*completion.result) : json::value(nullptr));
+  }
+
+  // In-band refresh at a fraction of the token's remaining lifetime.
+  void scheduleRefresh() {
+    const auto nowMs = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count();
+    const auto left = std::max<std::int64_t>(0, grant_.expiresAtMs - nowMs);
+    const auto delay = std::chrono::milliseconds(
+        static_cast<std::int64_t>(static_cast<double>(left) * options_.refreshAtFraction));
+    refresh_.expires_after(delay);
+    refresh_.async_wait([this, generation = generation_](boost::system::error_code ec) {
+      if (ec || generation != generation_ || !connected_) return;
+      refreshNow();
+    });
+  }
+
+  void refreshSoon() {
+    if (refreshing_) return;
+    refresh_.expires_after(std::chrono::milliseconds(0));
+    refresh_.async_wait([this, generation = generation_](boost::system::error_code ec) {
+      if (ec || generation != generation_ || !connected_) return;
+      refreshNow();
+    });
+  }
+
+  void refreshNow() {
+    if (refreshing_) return;
+    auto grant = tokens_();
+    if (!grant) {
+      // The server closes the connection at expiry; reconnecting asks again.
+      setStatus(ConnectionStatus::Connected,
+                fmt::format("token refresh failed: {}", grant.error().message));
+      return;
+    }
+    if (grant->accessToken == grant_.accessToken) return;  // nothing newer to offer
+    refreshing_ = true;
+    auto fresh = std::make_shared<TokenGrant>(std::move(*grant));
+    json::array arguments{json::string(fresh->accessToken)};
+    auto id = std::to_string(nextInvocationId_++);
+    std::string out;
+    protocol::writeInvocation(out, id, "RefreshToken", arguments);
+    pending_.emplace(
+        std::move(id), [this, fresh, generation = generation_](ClientResult<json::value> result) {
+          refreshing_ = false;
+          if (generation != generation_) return;
+          if (!result) {
+            setStatus(ConnectionStatus::Connected,
+                      fmt::format("token refresh refused: {}", result.error().message));
+            return;
+          }
+          setGrant(std::move(*fresh));
+          scheduleRefresh();
+        });
+    enqueue(std::move(out));
+  }
+
+  void enqueue(std::string records) {
+    outboxBytes_ += records.size();
+    outbox_.push_back(std::move(records));
+    writeWake_.cancel();
+  }
+
+  void end(ClientError reason) {
+    if (ended_) return;
+    ended_ = true;
+    endReason_ = std::move(reason);
+    if (transport_) transport_->abort();
+    writeWake_.cancel();
+    heartbeat_.cancel();
+  }
+
+  std::chrono::milliseconds backoffDelay(int attempt) {
+    const auto base = options_.reconnectBaseDelay.count();
+    const auto cap = options_.reconnectMaxDelay.count();
+    const auto exponential = attempt >= 20 ? cap : std::min<std::int64_t>(cap, base << attempt);
+    std::uniform_real_distribution<double> jitter(0.5, 1.0);
+    return std::chrono::milliseconds(
+        static_cast<std::int64_t>(static_cast<double>(exponential) * jitter(random_)));
+  }
+
+  void setGrant(TokenGrant grant) {
+    grant_ = std::move(grant);
+    std::lock_guard lock(mutex_);
+    grantSnapshot_ = grant_;
+  }
+
+  void setStatus(ConnectionStatus status, std::string_view detail) {
+    if (statusHandler) statusHandler(status, detail);
+  }
+
+  void reportStarted(ClientResult<void> result) {
+    if (startReported_) return;
+    startReported_ = true;
+    startedPromise_.set_value(std::move(result));
+  }
+
+  void finish(std::string reason) {
+    if (stopRequested_) reason.clear();
+    reportStarted(makeError(ClientErrc::Closed, reason.empty() ? "stopped" : reason));
+    setStatus(ConnectionStatus::Stopped, reason);
+    std::lock_guard lock(mutex_);
+    stopped_ = true;
+    stopReason_ = std::move(reason);
+    stoppedCv_.notify_all();
+  }
+
+  const ConnectionOptions options_;
+  const TokenProvider tokens_;
+  asio::io_context io_{1};
+  asio::executor_work_guard<asio::io_context::executor_type> work_;
+  std::thread thread_;
+
+  // Shared with other threads, under mutex_.
+  mutable std::mutex mutex_;
+  std::condition_variable stoppedCv_;
+  bool running_ = false;
+  bool stopped_ = false;
+  std::string stopReason_;
+  TokenGrant grantSnapshot_;
+  std::string transportSnapshot_;
+  std::promise<ClientResult<void>> startedPromise_;
+  bool startReported_ = false;
+
+  // The I/O thread's own.
+  detail::Endpoint endpoint_;
+  TokenGrant grant_;
+  std::unique_ptr<Transport> transport_;
+  TransportKind transportKind_ = TransportKind::WebSockets;
+  std::uint64_t generation_ = 0;
+  bool connected_ = false;
+  bool ended_ = false;
+  bool stopRequested_ = false;
+  bool closeRequested_ = false;
+  bool refreshing_ = false;
+  std::optional<ClientError> endReason_;
+  std::string lastFailure_;
+  std::deque<std::string> outbox_;
+  std::size_t outboxBytes_ = 0;
+  std::unordered_map<std::string, Done> pending_;
+  std::uint64_t nextInvocationId_ = 1;
+  SteadyTime lastReceived_{};
+  SteadyTime lastSent_{};
+  asio::steady_timer writeWake_;
+  asio::steady_timer heartbeat_;
+  asio::steady_timer refresh_;
+  asio::steady_timer backoff_;
+  protocol::RecordSplitter splitter_;
+  std::vector<std::string> leftover_;
+  std::mt19937 random_{std::random_device{}()};
+};
+
+HubConnection::HubConnection(ConnectionOptions options, TokenProvider tokens)
+    : impl_(std::make_shared<Impl>(std::move(options), std::move(tokens))) {}
+
+HubConnection::~HubConnection() { impl_->shutdown(); }
+
+void HubConnection::onInvocation(std::string target, ResultHandler handler) {
+  impl_->resultHandlers[std::move(target)] = std::move(handler);
+}
+
+void HubConnection::on(std::string target, EventHandler handler) {
+  impl_->eventHandlers[std::move(target)] = std::move(handler);
+}
+
+void HubConnection::onStatus(StatusHandler handler) { impl_->statusHandler = std::move(handler); }
+
+ClientResult<void> HubConnection::start() { return impl_->start(); }
+
+void HubConnection::invokeAsync(std::string_view method, json::array arguments,
+                                std::function<void(ClientResult<json::value>)> done) {
+  impl_->invokeAsync(method, std::move(arguments), std::move(done));
+}
+
+ClientResult<json::value> HubConnection::invoke(std::string_view method, json::array arguments,
+                                                std::chrono::milliseconds timeout) {
+  auto promise = std::make_shared<std::promise<ClientResult<json::value>>>();
+  auto future = promise->get_future();
+  impl_->invokeAsync(method, std::move(arguments), [promise](ClientResult<json::value> result) {
+    promise->set_value(std::move(result));
+  });
+  if (future.wait_for(timeout) != std::future_status::ready) {
+    return makeError(ClientErrc::Timeout,
+                     fmt::format("{}: no result within {} ms", method, timeout.count()));
+  }
+  return future.get();
+}
+
+void HubConnection::stop() { impl_->stop(); }
+
+std::string HubConnection::waitUntilStopped() { return impl_->waitUntilStopped(); }
+
+TokenGrant HubConnection::grant() const { return impl_->grant(); }
+
+std::string HubConnection::transport() const { return impl_->transport(); }
+
+}  // namespace latch::client
