@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Builds Latch. Usage: scripts/build.sh [release|sanitize|fuzz] [ninja targets...]
+# Builds Latch. Usage: scripts/build.sh [release|sanitize|fuzz|aarch64] [ninja targets...]
 #   release   optimized build with debug info, in build/release (default)
 #   sanitize  AddressSanitizer + UndefinedBehaviorSanitizer, in build/sanitize
 #   fuzz      clang + libFuzzer targets, in build/fuzz
+#   aarch64   cross-compiled for a Raspberry Pi (64-bit), in build/aarch64; no tests or
+#             benchmarks. Installs the cross toolchain first (scripts/setup-aarch64.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Cache hits across checkouts in other folders (CI clones afresh).
@@ -15,7 +17,10 @@ case "$kind" in
   sanitize) dir=build/sanitize; flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DLATCH_SANITIZE=ON) ;;
   fuzz)     dir=build/fuzz;     flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DLATCH_FUZZ=ON -DLATCH_TESTS=OFF
                                        -DCMAKE_CXX_COMPILER=clang++) ;;
-  *) echo "usage: $0 [release|sanitize|fuzz] [targets...]" >&2; exit 2 ;;
+  aarch64)  scripts/setup-aarch64.sh
+            dir=build/aarch64;  flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DLATCH_TESTS=OFF
+                                       -DCMAKE_TOOLCHAIN_FILE="$PWD/cmake/aarch64-linux-gnu.toolchain.cmake") ;;
+  *) echo "usage: $0 [release|sanitize|fuzz|aarch64] [targets...]" >&2; exit 2 ;;
 esac
 
 if [ ! -f "$dir/build.ninja" ]; then
