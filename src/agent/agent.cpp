@@ -134,27 +134,27 @@ int Agent::run() {
       }
       spdlog::info("connected to {} as {} over {}", options_.server.display(), options_.deviceId,
                    detail);
-    } else if (!detail.empty()) {
+    } else if (status != client::ConnectionStatus::Stopped && !detail.empty()) {
       spdlog::warn("{}: {}", client::connectionStatusName(status), detail);
     }
   });
   if (stopRequested_) return kExitOk;
-  auto started = connection_->start();
-  if (started) {
-    const auto reason = connection_->waitUntilStopped();
-    if (reason.empty()) {
-      spdlog::info("stopped");
-      return kExitOk;
-    }
-    started = makeError(client::ClientErrc::Closed, reason);
+  auto ended = connection_->start();
+  if (ended) ended = connection_->waitUntilStopped();
+  if (ended || stopRequested_) {
+    spdlog::info("stopped");
+    return kExitOk;
   }
-  if (stopRequested_) return kExitOk;
-  // start() only gives up for good on a final error: tell the operator what to fix.
-  spdlog::error("giving up: {}", started.error().message);
-  return started.error().code == client::ClientErrc::Unauthorized ||
-                 started.error().message.find("invalid_client") != std::string::npos
-             ? kExitRefused
-             : kExitFailure;
+  // With reconnect on, the connection only gives up for good on a final error: say what to fix.
+  if (ended.error().code == client::ClientErrc::Unauthorized) {
+    spdlog::error(
+        "giving up: the server refused this device's credentials (revoked, or a wrong "
+        "PAT or device id): {}",
+        ended.error().message);
+    return kExitRefused;
+  }
+  spdlog::error("giving up: {}", ended.error().message);
+  return kExitFailure;
 }
 
 void Agent::stop() {

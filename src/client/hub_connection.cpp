@@ -133,10 +133,11 @@ class HubConnection::Impl : public std::enable_shared_from_this<HubConnection::I
     });
   }
 
-  std::string waitUntilStopped() {
+  ClientResult<void> waitUntilStopped() {
     std::unique_lock lock(mutex_);
     stoppedCv_.wait(lock, [this] { return stopped_ || !running_; });
-    return stopReason_;
+    if (stopError_) return *stopError_;
+    return {};
   }
 
   // Stops, waits for the connection's coroutines to finish and joins the thread.
@@ -183,13 +184,13 @@ class HubConnection::Impl : public std::enable_shared_from_this<HubConnection::I
     int attempt = 0;
     int authFailures = 0;
     bool everConnected = false;
+    std::optional<ClientError> failure;
     while (!stopRequested_) {
       setStatus(everConnected ? ConnectionStatus::Reconnecting : ConnectionStatus::Connecting, "");
-      std::optional<ClientError> failure;
+      failure.reset();
       auto grant = tokens_();
       if (!grant) {
         failure = grant.error();
-        lastFailure_ = failure->message;
         if (isFinal(*failure)) break;
       } else {
         setGrant(std::move(*grant));
@@ -210,20 +211,16 @@ class HubConnection::Impl : public std::enable_shared_from_this<HubConnection::I
           }
         }
       }
-      if (stopRequested_) {
-        failure.reset();
-        break;
-      }
-      if (!options_.reconnect) break;
+      if (stopRequested_ || !options_.reconnect) break;
       const auto delay = backoffDelay(attempt++);
       setStatus(
           ConnectionStatus::Reconnecting,
           fmt::format("{} (retrying in {} ms)", failure ? failure->message : "", delay.count()));
-      failure.reset();
       backoff_.expires_after(delay);
       co_await backoff_.async_wait(kUseTuple);
     }
-    finish(lastFailure_);
+    if (stopRequested_) failure.reset();
+    finish(std::move(failure));
   }
 
   asio::awaitable<ClientResult<void>> connect() {
@@ -245,7 +242,6 @@ class HubConnection::Impl : public std::enable_shared_from_this<HubConnection::I
           ClientErrc::Protocol,
           negotiated ? "the server offers none of the client's transports" : "no transport to try");
     }
-    lastFailure_ = last->message;
     co_return *last;
   }
 
@@ -255,17 +251,11 @@ class HubConnection::Impl : public std::enable_shared_from_this<HubConnection::I
     request.target = options_.server.hubPath() + "/negotiate?negotiateVersion=1";
     auto response = co_await detail::httpExchange(endpoint_, std::move(request),
                                                   options_.openTimeout, kMaxNegotiateBytes);
-    if (!response) co_return remember(response.error());
-    if (response->status != 200)
-      co_return remember(detail::httpStatusError("negotiate", *response));
+    if (!response) co_return response.error();
+    if (response->status != 200) co_return detail::httpStatusError("negotiate", *response);
     auto negotiation = detail::parseNegotiation(response->body);
-    if (!negotiation) co_return remember(negotiation.error());
+    if (!negotiation) co_return negotiation.error();
     co_return negotiation;
-  }
-
-  ClientError remember(ClientError error) {
-    lastFailure_ = error.message;
-    return error;
   }
 
   std::unique_ptr<Transport> makeTransport(TransportKind kind) {
@@ -302,7 +292,7 @@ class HubConnection::Impl : public std::enable_shared_from_this<HubConnection::I
     }
     if (!result) {
       transport->abort();
-      co_return remember(result.error());
+      co_return result.error();
     }
     transport_ = std::move(transport);
     transportKind_ = kind;
@@ -371,7 +361,6 @@ class HubConnection::Impl : public std::enable_shared_from_this<HubConnection::I
     pending_.clear();
     const auto reason = endReason_ ? endReason_->message : std::string("the connection ended");
     for (auto& [id, done] : pending) done(makeError(ClientErrc::Closed, reason));
-    lastFailure_ = reason;
   }
 
   asio::awaitable<void> readLoop() {
@@ -582,13 +571,14 @@ class HubConnection::Impl : public std::enable_shared_from_this<HubConnection::I
     startedPromise_.set_value(std::move(result));
   }
 
-  void finish(std::string reason) {
-    if (stopRequested_) reason.clear();
-    reportStarted(makeError(ClientErrc::Closed, reason.empty() ? "stopped" : reason));
-    setStatus(ConnectionStatus::Stopped, reason);
+  // The connection has stopped for good: `error` says why (none after stop()).
+  void finish(std::optional<ClientError> error) {
+    reportStarted(error ? ClientResult<void>(*error)
+                        : ClientResult<void>(makeError(ClientErrc::Closed, "stopped")));
+    setStatus(ConnectionStatus::Stopped, error ? std::string_view(error->message) : "");
     std::lock_guard lock(mutex_);
     stopped_ = true;
-    stopReason_ = std::move(reason);
+    stopError_ = std::move(error);
     stoppedCv_.notify_all();
   }
 
@@ -603,7 +593,7 @@ class HubConnection::Impl : public std::enable_shared_from_this<HubConnection::I
   std::condition_variable stoppedCv_;
   bool running_ = false;
   bool stopped_ = false;
-  std::string stopReason_;
+  std::optional<ClientError> stopError_;
   TokenGrant grantSnapshot_;
   std::string transportSnapshot_;
   std::promise<ClientResult<void>> startedPromise_;
@@ -621,7 +611,6 @@ class HubConnection::Impl : public std::enable_shared_from_this<HubConnection::I
   bool closeRequested_ = false;
   bool refreshing_ = false;
   std::optional<ClientError> endReason_;
-  std::string lastFailure_;
   std::deque<std::string> outbox_;
   std::size_t outboxBytes_ = 0;
   std::unordered_map<std::string, Done> pending_;
@@ -675,7 +664,7 @@ ClientResult<json::value> HubConnection::invoke(std::string_view method, json::a
 
 void HubConnection::stop() { impl_->stop(); }
 
-std::string HubConnection::waitUntilStopped() { return impl_->waitUntilStopped(); }
+ClientResult<void> HubConnection::waitUntilStopped() { return impl_->waitUntilStopped(); }
 
 TokenGrant HubConnection::grant() const { return impl_->grant(); }
 

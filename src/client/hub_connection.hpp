@@ -68,9 +68,9 @@ class HubConnection {
   // Closes the connection (politely, bounded in time) and stops reconnecting. Idempotent.
   void stop();
 
-  // Blocks until the connection has stopped for good (stop(), a final error, or a lost
-  // connection without `reconnect`); returns why ("" after stop()).
-  std::string waitUntilStopped();
+  // Blocks until the connection has stopped for good: success after stop(), else the error
+  // that ended it (a final error, or a lost connection without `reconnect`).
+  [[nodiscard]] ClientResult<void> waitUntilStopped();
 
   // The grant the current connection uses (its session key signs envelopes), and the
   // transport in use ("" when not connected). Thread-safe snapshots.

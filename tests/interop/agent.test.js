@@ -1,0 +1,191 @@
+'use strict';
+// `latch agent` and `latch send` end to end with real processes (issue: the home hub agent):
+// a command runs exactly once and its output comes back; handlers get their arguments as
+// argv, never through a shell; commands without a handler are refused on the device; a
+// hanging handler is killed at its timeout; the agent rides out its own restart, the
+// server's restart and its token's expiry; a revoked device stops retrying and says why.
+const { describe, it, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const { HomeProcesses } = require('./helpers/home_processes');
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function assertNoSecrets(text, env) {
+  assert.ok(!text.includes(env.device.pat), 'a log line holds the PAT');
+  const token = JSON.parse(fs.readFileSync(env.tokenFile, 'utf8'));
+  assert.ok(!text.includes(token.access_token), 'a log line holds an access token');
+  assert.ok(!text.includes(token.session_key), 'a log line holds a session key');
+}
+
+describe('latch agent and latch send', () => {
+  let env;
+  let agent;
+  before(async () => {
+    env = await HomeProcesses.create({ commands: 'OPEN_DOOR,LOCK_DOOR,SLOW,CRASH' });
+    const sleeper = env.script('slow.sh', `#!/bin/sh\necho started\necho $$ > '${env.dir}/slow.pid'\nexec sleep 30\n`);
+    const crash = env.script('crash.sh', '#!/bin/sh\necho "jammed" >&2\nexit 3\n');
+    agent = env.startAgent({
+      handlers: { OPEN_DOOR: env.recorder, SLOW: sleeper, CRASH: crash },
+      extra: ['--timeout', '1s'],
+    });
+    await agent.connected();
+  });
+  after(async () => {
+    await env.close();
+  });
+
+  it('runs a command exactly once and prints its output; exit status 0', async () => {
+    const before = env.runs().length;
+    const r = await env.send('OPEN_DOOR', ['now']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'ok: did OPEN_DOOR with 1 args\n');
+    assert.deepEqual(env.runs().slice(before), ['OPEN_DOOR|now']);
+    await sleep(300);
+    assert.equal(env.runs().length, before + 1, 'the command ran more than once');
+  });
+
+  it('passes arguments as argv, verbatim, never through a shell', async () => {
+    const before = env.runs().length;
+    const canary = path.join(env.dir, 'pwned');
+    const hostile = [`$(touch ${canary})`, '; touch ' + canary, 'two words', '*', '"quoted"'];
+    const r = await env.send('OPEN_DOOR', hostile);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(env.runs().slice(before), [`OPEN_DOOR|${hostile.join('|')}`]);
+    assert.equal(fs.existsSync(canary), false);
+  });
+
+  it('--json prints the server\'s answer as one JSON object', async () => {
+    const r = await env.send('OPEN_DOOR', [], ['--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), { status: 'ok', output: 'did OPEN_DOOR with 0 args\n' });
+  });
+
+  it('a command the server allows but the agent has no handler for is refused on the device', async () => {
+    const before = env.runs().length;
+    const r = await env.send('LOCK_DOOR', [], ['--json']);
+    assert.equal(r.code, 1);
+    const answer = JSON.parse(r.stdout);
+    assert.equal(answer.status, 'failed');
+    assert.match(answer.output, /no handler for LOCK_DOOR/);
+    assert.equal(env.runs().length, before);
+  });
+
+  it('a handler that fails gives "failed" with its output and exit status 1', async () => {
+    const r = await env.send('CRASH');
+    assert.equal(r.code, 1);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr, 'failed: jammed\n');
+    await agent.waitForLog(/execute CRASH \[[^\]]+\] args=0 -> failed \(exit 3/);
+  });
+
+  it('a handler that hangs is killed at its timeout, with its whole process group', async () => {
+    const started = Date.now();
+    const r = await env.send('SLOW', [], ['--json']);
+    const elapsed = Date.now() - started;
+    assert.equal(r.code, 1);
+    const answer = JSON.parse(r.stdout);
+    assert.equal(answer.status, 'failed');
+    assert.match(answer.output, /^started\n[\s\S]*timed out after 1000 ms/);
+    assert.ok(elapsed < 8000, `took ${elapsed} ms`);
+    const pid = Number(fs.readFileSync(path.join(env.dir, 'slow.pid'), 'utf8'));
+    assert.throws(() => process.kill(pid, 0), /ESRCH/, 'the handler is still running');
+  });
+
+  it('an unknown device, or a device of no home of yours, gets "denied" from the server', async () => {
+    const r = await env.send('OPEN_DOOR', [], ['--json']).then(() =>
+      require('node:child_process').spawnSync(require('./helpers/server').latchBin(),
+        ['send', '--server', env.url, '--token-file', env.tokenFile, '--json', env.home.id, 'd_nobody', 'OPEN_DOOR'],
+        { encoding: 'utf8' }));
+    assert.equal(r.status, 1);
+    assert.equal(JSON.parse(r.stdout).status, 'denied');
+  });
+
+  it('never logs the PAT, the access token or the session key', () => {
+    assertNoSecrets(agent.log, env);
+    assertNoSecrets(env.serverLog, env);
+  });
+});
+
+describe('latch agent resilience', () => {
+  it('reconnects after being killed and restarted, and after the server restarts; each command runs once', async () => {
+    const env = await HomeProcesses.create();
+    try {
+      const first = env.startAgent();
+      await first.connected();
+      assert.equal((await env.send('OPEN_DOOR', ['1'])).code, 0);
+      await first.stop('SIGKILL');
+      const offline = await env.send('OPEN_DOOR', ['2'], ['--json']);
+      assert.equal(JSON.parse(offline.stdout).status, 'offline');
+
+      const second = env.startAgent();
+      await second.connected();
+      assert.equal((await env.send('OPEN_DOOR', ['3'])).code, 0);
+
+      await env.stopServer();
+      await sleep(1500);  // the agent retries with backoff meanwhile
+      await env.startServer();
+      await second.connected(2, 20000);
+      const r = await env.send('OPEN_DOOR', ['4']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(env.runs(), ['OPEN_DOOR|1', 'OPEN_DOOR|3', 'OPEN_DOOR|4']);
+      assert.match(second.log, /reconnecting/);
+    } finally {
+      await env.close();
+    }
+  });
+
+  it('refreshes its token in-band before it expires, keeping the same connection', async () => {
+    const env = await HomeProcesses.create({
+      extraToml: '[auth]\ntoken_lifetime_seconds = 3\nclock_skew_seconds = 0\n',
+    });
+    try {
+      const agent = env.startAgent();
+      await agent.connected();
+      await sleep(7000);  // more than two lifetimes
+      const r = await env.send('OPEN_DOOR', ['late']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal((agent.log.match(/ connected to /g) || []).length, 1, agent.log);
+      assert.doesNotMatch(agent.log, /reconnecting|expired/i);
+      assert.doesNotMatch(env.serverLog, /Token expired/);
+    } finally {
+      await env.close();
+    }
+  });
+
+  it('a revoked device stops retrying, says why, and exits with status 78', async () => {
+    const env = await HomeProcesses.create();
+    try {
+      const agent = env.startAgent();
+      await agent.connected();
+      const revoked = await env.latch(['device', 'revoke', env.device.id]);
+      assert.equal(revoked.code, 0, revoked.stderr);
+      const { code } = await Promise.race([agent.exited, sleep(20000).then(() => ({ code: 'still running' }))]);
+      assert.equal(code, 78, agent.log);
+      assert.match(agent.log, /giving up: the server refused this device's credentials.*HTTP 401/);
+    } finally {
+      await env.close();
+    }
+  });
+
+  it('refuses a PAT file that group or others can read, and a missing handler program', async () => {
+    const env = await HomeProcesses.create();
+    try {
+      fs.chmodSync(env.patFile, 0o644);
+      const open = env.startAgent();
+      const { code } = await open.exited;
+      assert.equal(code, 1);
+      assert.match(open.log, /accessible by group or others/);
+      assert.ok(!open.log.includes(env.device.pat));
+
+      fs.chmodSync(env.patFile, 0o600);
+      const missing = env.startAgent({ handlers: { OPEN_DOOR: path.join(env.dir, 'nope.sh') } });
+      assert.equal((await missing.exited).code, 1);
+      assert.match(missing.log, /not an executable file/);
+    } finally {
+      await env.close();
+    }
+  });
+});
