@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// The Latch story on embedded defaults: a server, a home with a front door, a device
-// stand-in acting as the home hub (until `latch agent` exists), the owner opening the door,
-// a stranger refused, and the audit log. Run by scripts/run.sh; needs the npm packages of
+// The Latch story on embedded defaults: a server, a home with a front door, `latch agent` as
+// its home hub, the owner opening the door with `latch send`, a replayed envelope and a
+// stranger refused, and the audit log. Run by scripts/run.sh; needs the npm packages of
 // tests/interop (scripts/setup.sh installs them).
 //
 //   node scripts/demo.js [path/to/latch]   (default build/release/src/latch)
@@ -12,13 +12,14 @@ const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..');
 const signalR = require(path.join(ROOT, 'tests/interop/node_modules/@microsoft/signalr'));
-const { signEnvelope, verifyEnvelope } = require(path.join(ROOT, 'clients/js/latch-envelope'));
+const { signEnvelope } = require(path.join(ROOT, 'clients/js/latch-envelope'));
 
 const LATCH = process.argv[2] || path.join(ROOT, 'build/release/src/latch');
 const DATA = process.env.LATCH_DEMO_DATA || path.join(ROOT, 'latch-demo');  // recreated at every run
 const LISTEN = process.env.LATCH_DEMO_LISTEN || '127.0.0.1:5000';
 
 const say = (text) => console.log(`\n== ${text}`);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const latch = (...args) => JSON.parse(execFileSync(LATCH, [...args, '--data', DATA, '--json'], { encoding: 'utf8' }));
 
 function startServer() {
@@ -42,30 +43,41 @@ function connect(hubUrl, token) {
     .build();
 }
 
-// The home hub: exchanges its PAT for a token, then runs each Execute it can verify, once.
-async function startDevice(baseUrl, hubUrl, device) {
-  const res = await fetch(`${baseUrl}/auth/token`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: device.id, client_secret: device.pat }),
+// The home hub: the real `latch agent`, with the demo's door handler script. It exchanges
+// its PAT for a device token, verifies each Execute and runs the handler for it, once.
+function startAgent(baseUrl, device, patFile) {
+  const handler = path.join(ROOT, 'scripts/demo-handlers/front-door.sh');
+  const agent = spawn(LATCH, ['agent', '--server', baseUrl, '--device', device.id, '--pat-file', patFile,
+    '--handler', `OPEN_DOOR=${handler}`, '--handler', `LOCK_DOOR=${handler}`],
+  { stdio: ['ignore', 'ignore', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let log = '';
+    agent.stderr.on('data', (chunk) => {
+      for (const line of String(chunk).split('\n').filter((l) => l)) console.log(`   [latch agent] ${line.replace(/^\S+ /, '')}`);
+      log += chunk;
+      if (/ connected to /.test(log)) resolve(agent);
+    });
+    agent.on('exit', (code) => reject(new Error(`latch agent exited with ${code}`)));
   });
-  if (!res.ok) throw new Error(`device token refused: ${await res.text()}`);
-  const { access_token: token, session_key: sessionKey } = await res.json();
-  const seen = new Set();
-  const hub = connect(hubUrl, token);
-  hub.on('Execute', async (envelope) => {
-    try {
-      const msg = await verifyEnvelope(sessionKey, 'Execute', envelope);
-      if (seen.has(envelope.nonce)) return { status: 'failed', output: 'replayed: refused' };
-      seen.add(envelope.nonce);
-      console.log(`   [front-door hub] running ${msg.command} for home ${msg.home}`);
-      return { status: 'ok', output: msg.command === 'OPEN_DOOR' ? 'door opened' : 'door locked' };
-    } catch (err) {
-      return { status: 'failed', output: err.message };
-    }
-  });
-  await hub.start();
-  return hub;
+}
+
+// `latch send` as a person would type it; prints its output and exit status.
+function send(baseUrl, tokenFile, home, device, command, args = []) {
+  const argv = ['send', '--server', baseUrl, '--token-file', tokenFile, home.id, device.id, command, ...args];
+  console.log(`   $ latch send ... ${command}${args.length ? ` ${args.join(' ')}` : ''}`);
+  try {
+    const out = execFileSync(LATCH, argv, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    console.log(`   ${out.trim()}   (exit 0)`);
+  } catch (err) {
+    console.log(`   ${String(err.stderr).trim()}   (exit ${err.status})`);
+  }
+}
+
+function privateFile(name, content) {
+  const file = path.join(DATA, `demo-${name}`);
+  fs.writeFileSync(file, content, { mode: 0o600 });
+  fs.chmodSync(file, 0o600);
+  return file;
 }
 
 async function main() {
@@ -74,6 +86,7 @@ async function main() {
   const { server, hubUrl, baseUrl } = await startServer();
   console.log(`   ${hubUrl}`);
   const connections = [];
+  const processes = [];
   try {
     say('provisioning: a home owned by alice, with a front door');
     const home = latch('home', 'add', 'Demo home', '--owner', 'alice');
@@ -81,28 +94,29 @@ async function main() {
       '--owner-only', 'OPEN_DOOR');
     console.log(`   home ${home.id}, device ${device.id} (its PAT is printed once, stored only hashed)`);
 
-    say('the home hub connects with its PAT');
-    connections.push(await startDevice(baseUrl, hubUrl, device));
+    say('the home hub runs `latch agent` with its PAT (in a file only its user can read)');
+    const patFile = privateFile('pat', device.pat);
+    const agent = await startAgent(baseUrl, device, patFile);
+    processes.push(agent);
 
-    say('alice (owner) sends OPEN_DOOR in a signed envelope');
+    say('alice (owner) opens the door with `latch send`: a signed, single-use envelope');
     const alice = latch('token', 'issue', '--sub', 'alice', '--role', 'user', '--ttl', '10m');
+    const aliceFile = privateFile('alice.json', JSON.stringify(alice));
+    send(baseUrl, aliceFile, home, device, 'OPEN_DOOR', ['alice']);
+    await sleep(100);  // let the agent's log line arrive first
+
+    say('someone replays the exact envelope alice signed (here with the JavaScript client)');
     const aliceHub = connect(hubUrl, alice.access_token);
     connections.push(aliceHub);
     await aliceHub.start();
-    const command = { home: home.id, device: device.id, command: 'OPEN_DOOR', args: [] };
+    const command = { home: home.id, device: device.id, command: 'LOCK_DOOR', args: [] };
     const envelope = await signEnvelope(alice.session_key, 'SendCommand', command);
-    console.log('   result:', JSON.stringify(await aliceHub.invoke('SendCommand', envelope)));
-
-    say('someone replays the exact envelope alice sent');
-    console.log('   result:', JSON.stringify(await aliceHub.invoke('SendCommand', envelope)));
+    console.log('   first:   ', JSON.stringify(await aliceHub.invoke('SendCommand', envelope)));
+    console.log('   replayed:', JSON.stringify(await aliceHub.invoke('SendCommand', envelope)));
 
     say('mallory (not a member) tries the same door');
     const mallory = latch('token', 'issue', '--sub', 'mallory', '--role', 'user', '--ttl', '10m');
-    const malloryHub = connect(hubUrl, mallory.access_token);
-    connections.push(malloryHub);
-    await malloryHub.start();
-    const forged = await signEnvelope(mallory.session_key, 'SendCommand', command);
-    console.log('   result:', JSON.stringify(await malloryHub.invoke('SendCommand', forged)));
+    send(baseUrl, privateFile('mallory.json', JSON.stringify(mallory)), home, device, 'OPEN_DOOR');
 
     say('the audit log');
     for (const r of latch('audit', 'list').records) {
@@ -113,7 +127,11 @@ async function main() {
     console.log(`   chain: ${verdict.intact ? 'intact' : 'BROKEN'}, ${verdict.records} records`);
   } finally {
     await Promise.all(connections.map((c) => c.stop().catch(() => {})));
+    for (const p of processes) p.kill('SIGTERM');
     server.kill('SIGTERM');
+    for (const name of ['pat', 'alice.json', 'mallory.json']) {
+      fs.rmSync(path.join(DATA, `demo-${name}`), { force: true });
+    }
   }
   say('done. Run `build/release/src/latch serve` to keep a server up (see README).');
 }

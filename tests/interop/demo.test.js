@@ -21,11 +21,13 @@ describe('the demo', () => {
         }, (error, out, err) => resolve({ code: error ? error.code : 0, stdout: out, stderr: err }));
       });
       assert.equal(code, 0, stderr);
-      assert.match(stdout, /\[front-door hub\] running OPEN_DOOR/);
-      assert.match(stdout, /result: \{"status":"ok","output":"door opened"\}/);
-      assert.match(stdout, /result: \{"status":"replayed"/);
-      assert.match(stdout, /result: \{"status":"denied"/);
-      assert.equal(stdout.match(/running OPEN_DOOR/g).length, 1);
+      assert.match(stdout, /\[latch agent\] info connected to /);
+      assert.match(stdout, /ok: front door opened for alice {3}\(exit 0\)/);
+      assert.equal(stdout.match(/execute OPEN_DOOR \[[^\]]+\] args=1 -> ok/g).length, 1);
+      assert.match(stdout, /first: +\{"status":"ok","output":"front door locked\\n"\}/);
+      assert.match(stdout, /replayed: \{"status":"replayed"/);
+      assert.equal(stdout.match(/execute LOCK_DOOR/g).length, 1);
+      assert.match(stdout, /denied: You are not a member of this home\. {3}\(exit 1\)/);
       assert.match(stdout, /chain: intact, \d+ records/);
       assert.doesNotMatch(stdout, /latch_pat_/);
     } finally {
