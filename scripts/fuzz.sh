@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
-scripts/build.sh fuzz fuzz_hub_message fuzz_hub_connection fuzz_request_target fuzz_jwt fuzz_envelope fuzz_form_body
+scripts/build.sh fuzz fuzz_hub_message fuzz_hub_connection fuzz_request_target fuzz_jwt fuzz_envelope fuzz_form_body \
+  fuzz_client_input
 for target in build/fuzz/fuzz/fuzz_*; do
   [ -x "$target" ] || continue
   name=$(basename "$target")

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "agent/utf8.hpp"
 #include "client/envelope.hpp"
 #include "client/token_client.hpp"
 #include "store/pat.hpp"
@@ -19,6 +20,7 @@ namespace json = boost::json;
 namespace {
 
 constexpr std::size_t kMaxPatFileBytes = 256;
+constexpr std::size_t kMaxReplyOutputBytes = 8 * 1024 - 64;
 
 json::object answer(std::string_view status, std::string output) {
   json::object out;
@@ -40,51 +42,7 @@ std::optional<std::vector<std::string>> argvOf(const json::array& args) {
   return out;
 }
 
-// Length of the valid UTF-8 sequence starting at text[i], or 0.
-std::size_t utf8SequenceLength(std::string_view text, std::size_t i) {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-  const unsigned char c = byte(i);
-  if (c < 0x80) return 1;
-  std::size_t n;
-  unsigned char min2 = 0x80, max2 = 0xBF;
-  if (c >= 0xC2 && c <= 0xDF) {
-    n = 2;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    n = 3;
-    if (c == 0xE0) min2 = 0xA0;
-    if (c == 0xED) max2 = 0x9F;  // no surrogates
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    n = 4;
-    if (c == 0xF0) min2 = 0x90;
-    if (c == 0xF4) max2 = 0x8F;
-  } else {
-    return 0;
-  }
-  if (i + n > text.size()) return 0;
-  if (byte(i + 1) < min2 || byte(i + 1) > max2) return 0;
-  for (std::size_t k = 2; k < n; ++k) {
-    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
-  }
-  return n;
-}
-
 }  // namespace
-
-std::string toValidUtf8(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size();) {
-    const auto n = utf8SequenceLength(text, i);
-    if (n == 0) {
-      out += "\xEF\xBF\xBD";
-      ++i;
-    } else {
-      out.append(text.substr(i, n));
-      i += n;
-    }
-  }
-  return out;
-}
 
 Agent::Agent(AgentOptions options)
     : options_(std::move(options)),
@@ -228,6 +186,12 @@ void Agent::runCommand(AcceptedCommand command, client::HubConnection::Reply rep
       how = run.error;
       output = "the handler could not be started";
       break;
+  }
+  // The server passes back at most 8 KiB: cut at a character boundary rather than be refused.
+  if (output.size() > kMaxReplyOutputBytes) {
+    std::size_t cut = kMaxReplyOutputBytes;
+    while (cut > 0 && (static_cast<unsigned char>(output[cut]) & 0xC0) == 0x80) --cut;
+    output.resize(cut);
   }
   spdlog::info("execute {} [{}] args={} -> {} ({}, {} ms, {} bytes of output{})", command.command,
                nonceTag, command.args.size(), status, how, run.elapsed.count(), run.output.size(),

@@ -51,8 +51,4 @@ class Agent {
   std::atomic<bool> stopRequested_{false};
 };
 
-// `text` as valid UTF-8: every invalid sequence becomes U+FFFD (handler output is arbitrary
-// bytes; the hub protocol carries JSON text).
-std::string toValidUtf8(std::string_view text);
-
 }  // namespace latch::agent

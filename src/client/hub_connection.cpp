@@ -40,6 +40,7 @@ using Done = std::function<void(ClientResult<json::value>)>;
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::string_view kHandshake = "{\"protocol\":\"json\",\"version\":1}\x1e";
 constexpr std::size_t kMaxNegotiateBytes = 64 * 1024;
+constexpr std::size_t kMaxBatchBytes = 32 * 1024;
 
 bool isFinal(const ClientError& error) {
   return error.code == ClientErrc::Unauthorized || error.code == ClientErrc::Forbidden ||
@@ -276,16 +277,23 @@ class HubConnection::Impl : public std::enable_shared_from_this<HubConnection::I
   // Opens one transport and runs the protocol handshake on it, within the open timeout.
   asio::awaitable<ClientResult<void>> openTransport(TransportKind kind, std::string token) {
     auto transport = makeTransport(kind);
+    // The handler may already be queued when the deadline is cancelled: it must find out from
+    // state it owns, not from this coroutine's frame, that the handshake is over.
+    struct Deadline {
+      bool done = false;
+      bool timedOut = false;
+    };
+    auto state = std::make_shared<Deadline>();
     asio::steady_timer deadline(io_, options_.openTimeout);
-    bool timedOut = false;
-    deadline.async_wait([&timedOut, t = transport.get()](boost::system::error_code ec) {
-      if (ec) return;
-      timedOut = true;
+    deadline.async_wait([state, t = transport.get()](boost::system::error_code ec) {
+      if (ec || state->done) return;
+      state->timedOut = true;
       t->abort();
     });
     auto result = co_await handshake(*transport, std::move(token));
+    state->done = true;
     deadline.cancel();
-    if (!result && timedOut) {
+    if (!result && state->timedOut) {
       result = makeError(ClientErrc::Timeout,
                          fmt::format("{}: no handshake within {} ms", transportName(kind),
                                      options_.openTimeout.count()));
@@ -390,11 +398,15 @@ class HubConnection::Impl : public std::enable_shared_from_this<HubConnection::I
         co_await writeWake_.async_wait(kUseTuple);
         continue;
       }
-      std::string batch;
-      batch.reserve(outboxBytes_);
-      for (auto& records : outbox_) batch += records;
-      outbox_.clear();
-      outboxBytes_ = 0;
+      // Records go out batched, but a batch stays within what a server accepts as one
+      // WebSocket message or POST body (Latch: twice its 32 KiB message limit).
+      std::string batch = std::move(outbox_.front());
+      outbox_.pop_front();
+      while (!outbox_.empty() && batch.size() + outbox_.front().size() <= kMaxBatchBytes) {
+        batch += outbox_.front();
+        outbox_.pop_front();
+      }
+      outboxBytes_ -= batch.size();
       auto sent = co_await transport_->send(std::move(batch));
       if (ended_) break;
       if (!sent) {

@@ -8,6 +8,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "auth/session_key.hpp"
+#include "support/test_paths.hpp"
 
 namespace latch::auth {
 namespace {
@@ -15,7 +16,7 @@ namespace {
 constexpr std::int64_t kNow = 1'764'405'605'000;  // inside the vector's validity
 
 boost::json::object vector0() {
-  std::ifstream in(LATCH_TESTDATA_DIR "/envelope_vectors.json");
+  std::ifstream in(latch::testing::testdataDir() + "/envelope_vectors.json");
   std::stringstream text;
   text << in.rdbuf();
   return boost::json::parse(text.str()).at("vectors").at(0).as_object();

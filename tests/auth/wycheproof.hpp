@@ -7,15 +7,13 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
-#ifndef LATCH_WYCHEPROOF_DIR
-#error "LATCH_WYCHEPROOF_DIR must name the directory of the Wycheproof test vectors"
-#endif
+#include "support/test_paths.hpp"
 
 namespace latch::auth::testing {
 
 // One Wycheproof vector file (testvectors_v1 format), read in place. Null if missing.
 inline boost::json::value loadWycheproof(const std::string& name) {
-  std::ifstream in(std::string(LATCH_WYCHEPROOF_DIR) + "/" + name, std::ios::binary);
+  std::ifstream in(latch::testing::wycheproofDir() + "/" + name, std::ios::binary);
   if (!in) return nullptr;
   std::stringstream text;
   text << in.rdbuf();

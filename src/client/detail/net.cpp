@@ -1,5 +1,8 @@
 #include "client/detail/net.hpp"
 
+#include <algorithm>
+#include <string_view>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -20,6 +23,11 @@ namespace {
 
 namespace http = beast::http;
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+// The server's default request body limit (Limits::maxBodyBytes): larger batches are split.
+constexpr std::size_t kMaxPostBytes = 1024 * 1024;
+// The answer to a POST is empty, or a short reason.
+constexpr std::size_t kMaxPostAnswerBytes = 16 * 1024;
+constexpr char kRecordSeparator = '\x1e';
 
 ClientError networkError(std::string_view what, const boost::system::error_code& ec) {
   if (ec == beast::error::timeout || ec == asio::error::operation_aborted) {
@@ -66,6 +74,30 @@ asio::awaitable<ClientResult<HttpResponse>> exchangeOn(Stream& stream, const End
   out.wwwAuthenticate = std::string(response[http::field::www_authenticate]);
   out.body = std::move(response.body());
   co_return out;
+}
+
+ClientError cancelledError() { return makeError(ClientErrc::Closed, "the request was cancelled"); }
+
+// Points `slot` at the socket of an exchange while it is in flight.
+class InFlight {
+ public:
+  InFlight(beast::tcp_stream*& slot, beast::tcp_stream& stream) : slot_(slot) { slot_ = &stream; }
+  ~InFlight() { slot_ = nullptr; }
+  InFlight(const InFlight&) = delete;
+  InFlight& operator=(const InFlight&) = delete;
+
+ private:
+  beast::tcp_stream*& slot_;
+};
+
+// The bytes of `records` that go in the next POST: as many whole records as fit in
+// kMaxPostBytes, or the first record alone when it is larger (the server then refuses it).
+std::size_t nextPostSize(std::string_view records) {
+  if (records.size() <= kMaxPostBytes) return records.size();
+  const auto last = records.rfind(kRecordSeparator, kMaxPostBytes - 1);
+  if (last != std::string_view::npos) return last + 1;
+  const auto first = records.find(kRecordSeparator);
+  return first == std::string_view::npos ? records.size() : first + 1;
 }
 
 }  // namespace
@@ -129,21 +161,64 @@ asio::awaitable<ClientResult<void>> handshakeTls(TlsStream& stream, const Server
 asio::awaitable<ClientResult<HttpResponse>> httpExchange(const Endpoint& endpoint,
                                                          HttpRequest request, Millis timeout,
                                                          std::size_t maxBody) {
+  HttpClient client(endpoint);
+  co_return co_await client.exchange(std::move(request), timeout, maxBody);
+}
+
+asio::awaitable<ClientResult<HttpResponse>> HttpClient::exchange(HttpRequest request,
+                                                                 Millis timeout,
+                                                                 std::size_t maxBody) {
+  if (aborted_) co_return cancelledError();
+  const auto openTimeout = std::min(timeout, endpoint_.openTimeout);
   beast::tcp_stream tcp(co_await asio::this_coro::executor);
-  auto connected =
-      co_await connectTcp(tcp, endpoint.server, std::min(timeout, endpoint.openTimeout));
+  InFlight registered(inFlight_, tcp);
+  auto connected = co_await connectTcp(tcp, endpoint_.server, openTimeout);
+  if (aborted_) co_return cancelledError();
   if (!connected) co_return connected.error();
-  if (!endpoint.tls) {
+  if (!endpoint_.tls) {
     tcp.expires_after(timeout);
-    co_return co_await exchangeOn(tcp, endpoint, request, maxBody);
+    auto response = co_await exchangeOn(tcp, endpoint_, request, maxBody);
+    if (aborted_) co_return cancelledError();
+    co_return response;
   }
-  TlsStream tls(std::move(tcp), *endpoint.tls);
-  auto handshake = co_await handshakeTls(tls, endpoint.server, endpoint.verifyPeer, timeout);
+  TlsStream tls(std::move(tcp), *endpoint_.tls);
+  inFlight_ = &beast::get_lowest_layer(tls);
+  auto handshake = co_await handshakeTls(tls, endpoint_.server, endpoint_.verifyPeer, openTimeout);
+  if (aborted_) co_return cancelledError();
   if (!handshake) co_return handshake.error();
   beast::get_lowest_layer(tls).expires_after(timeout);
-  auto result = co_await exchangeOn(tls, endpoint, request, maxBody);
+  auto response = co_await exchangeOn(tls, endpoint_, request, maxBody);
+  if (aborted_) co_return cancelledError();
   // Connection: close: no TLS shutdown round trip is needed to trust the response.
-  co_return result;
+  co_return response;
+}
+
+void HttpClient::abort() {
+  aborted_ = true;
+  if (inFlight_) inFlight_->close();
+}
+
+asio::awaitable<ClientResult<void>> postRecords(HttpClient& client, std::string target,
+                                                std::string records, Millis timeout) {
+  std::string_view rest(records);
+  while (!rest.empty()) {
+    HttpRequest request;
+    request.method = http::verb::post;
+    request.target = target;
+    request.contentType = "text/plain;charset=UTF-8";
+    const auto size = nextPostSize(rest);
+    if (size == records.size()) {
+      request.body = std::move(records);
+      rest = {};
+    } else {
+      request.body = std::string(rest.substr(0, size));
+      rest.remove_prefix(size);
+    }
+    auto response = co_await client.exchange(std::move(request), timeout, kMaxPostAnswerBytes);
+    if (!response) co_return response.error();
+    if (response->status != 200) co_return httpStatusError("sending to the hub", *response);
+  }
+  co_return ClientResult<void>{};
 }
 
 ClientError httpStatusError(std::string_view what, const HttpResponse& response) {

@@ -68,6 +68,38 @@ asio::awaitable<ClientResult<HttpResponse>> httpExchange(const Endpoint& endpoin
                                                          HttpRequest request, Millis timeout,
                                                          std::size_t maxBody);
 
+// HTTP exchanges on fresh connections (Connection: close), one at a time, that another
+// coroutine on the same thread can end at once: the polls and POSTs of the HTTP transports.
+// The caller owns it, so the connection in flight stays reachable for abort(). Not
+// thread-safe (the endpoint's I/O thread only); `endpoint` must outlive it.
+class HttpClient {
+ public:
+  explicit HttpClient(const Endpoint& endpoint) : endpoint_(endpoint) {}
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  // As httpExchange(); connect and TLS handshake get at most the endpoint's open timeout.
+  // Closed once abort() was called, also for an exchange that abort() interrupted.
+  asio::awaitable<ClientResult<HttpResponse>> exchange(HttpRequest request, Millis timeout,
+                                                       std::size_t maxBody);
+
+  // Closes the connection of the exchange in flight, if any, and makes every later exchange
+  // fail at once with Closed. Idempotent.
+  void abort();
+
+ private:
+  const Endpoint& endpoint_;
+  beast::tcp_stream* inFlight_ = nullptr;  // the socket of the exchange in flight
+  bool aborted_ = false;
+};
+
+// POSTs `records` (whole records, each ending with the record separator) to `target`, the
+// HTTP Post half-transport: one request, or several split between records when they exceed
+// the server's default body limit. Each must be answered 200 within `timeout`; the first
+// failure ends the sending.
+asio::awaitable<ClientResult<void>> postRecords(HttpClient& client, std::string target,
+                                                std::string records, Millis timeout);
+
 // The error for an unexpected HTTP status: Unauthorized for 401 (with the server's reason
 // from WWW-Authenticate or an OAuth error body), Forbidden for 403, Http otherwise.
 ClientError httpStatusError(std::string_view what, const HttpResponse& response);

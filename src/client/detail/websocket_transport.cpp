@@ -30,10 +30,12 @@ class WebSocketTransport final : public Transport {
     auto connected =
         co_await connectTcp(beast::get_lowest_layer(ws_), endpoint_.server, endpoint_.openTimeout);
     if (!connected) co_return connected.error();
+    if (aborted_) co_return abortedError();
     if constexpr (std::is_same_v<Next, TlsStream>) {
       auto handshake = co_await handshakeTls(ws_.next_layer(), endpoint_.server,
                                              endpoint_.verifyPeer, endpoint_.openTimeout);
       if (!handshake) co_return handshake.error();
+      if (aborted_) co_return abortedError();
     }
     websocket::stream_base::timeout timeouts{};
     timeouts.handshake_timeout = endpoint_.openTimeout;
@@ -60,6 +62,7 @@ class WebSocketTransport final : public Transport {
       }
       co_return makeError(ClientErrc::Network, fmt::format("WebSocket upgrade: {}", ec.message()));
     }
+    if (aborted_) co_return abortedError();
     ws_.text(true);
     co_return ClientResult<void>{};
   }
@@ -96,6 +99,12 @@ class WebSocketTransport final : public Transport {
   }
 
  private:
+  // abort() may come while a step is resolving or connecting (a new socket would be opened
+  // after it): each step checks.
+  static ClientError abortedError() {
+    return makeError(ClientErrc::Closed, "the WebSocket was aborted while opening");
+  }
+
   const Endpoint& endpoint_;
   websocket::stream<Next> ws_;
   std::size_t maxMessageBytes_;
