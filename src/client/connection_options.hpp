@@ -9,12 +9,13 @@
 #include "client/client_error.hpp"
 #include "client/server_url.hpp"
 #include "client/token_grant.hpp"
+#include "transport/transport_link.hpp"
 
 namespace latch::client {
 
-enum class TransportKind { WebSockets, ServerSentEvents, LongPolling };
-
-std::string_view transportName(TransportKind kind);
+// The three SignalR transports, and their names, as the server knows them.
+using transport::TransportKind;
+using transport::transportName;
 
 // TLS for https:// servers. Verification is on unless explicitly turned off.
 struct TlsOptions {
