@@ -226,15 +226,20 @@ class HubConnection::Impl : public std::enable_shared_from_this<HubConnection::I
 
   asio::awaitable<ClientResult<void>> connect() {
     std::optional<ClientError> last;
+    std::optional<detail::Negotiation> negotiation;
     bool negotiated = false;
     for (const auto kind : options_.transports) {
-      // A failed transport may have spent the connection: every attempt negotiates afresh.
-      auto negotiation = co_await negotiate();
-      if (!negotiation) co_return negotiation.error();
-      negotiated = true;
+      // A failed transport may have spent the connection: the next one negotiates afresh.
+      if (!negotiation) {
+        auto fresh = co_await negotiate();
+        if (!fresh) co_return fresh.error();
+        negotiation = std::move(*fresh);
+        negotiated = true;
+      }
       if (!negotiation->offers(transportName(kind))) continue;
       auto opened = co_await openTransport(kind, negotiation->connectionToken);
       if (opened) co_return ClientResult<void>{};
+      negotiation.reset();
       last = opened.error();
       if (isFinal(*last)) break;
     }

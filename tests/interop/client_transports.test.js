@@ -184,7 +184,7 @@ function writeFakeTokenFile(dir) {
 //   polls: (kind) => the bodies of the next polls, which together answer `kind`;
 //   refuse: () => { status, headers, body }, the answer to every GET of the transport;
 //   delayMs: how long the completion waits (idle polls are answered empty after 300 ms).
-async function startScriptedServer(transport, { sse, polls, refuse, delayMs = 0 } = {}) {
+async function startScriptedServer(transport, { sse, polls, refuse, delayMs = 0, offer = [transport] } = {}) {
   const requests = [];
   let emptyPolls = 0;
   let stream = null;       // SSE: the open event stream
@@ -218,7 +218,7 @@ async function startScriptedServer(transport, { sse, polls, refuse, delayMs = 0 
       if (url.pathname === '/hubs/command/negotiate') {
         res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({
           negotiateVersion: 1, connectionId: 'c1', connectionToken: 'tok-1',
-          availableTransports: [{ transport, transferFormats: ['Text'] }],
+          availableTransports: offer.map((t) => ({ transport: t, transferFormats: ['Text'] })),
         }));
         return;
       }
@@ -358,6 +358,26 @@ describe('latch send against a scripted server', () => {
       assert.equal(r.stdout, `ok: ${OUTPUT}\n`);
       assertTokenUse(server, r);
       assert.ok(server.emptyPolls() >= 1, 'no poll was answered empty');
+      assert.equal(server.requests.at(-1).method, 'DELETE');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('falls back from a WebSocket upgrade that fails, and skips transports the server does not offer', async () => {
+    // WebSockets offered but the upgrade is dropped (no upgrade handler); SSE not offered.
+    const server = await startScriptedServer('LongPolling', {
+      polls: (kind) => (kind === 'handshake' ? [`{}${RS}`] : [`${COMPLETION}${RS}`]),
+      offer: ['WebSockets', 'LongPolling'],
+    });
+    try {
+      const r = await runLatch(['send', '--server', server.url, '--token-file', tokenFile,
+        'h_home', 'd_device', 'OPEN_DOOR']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, `ok: ${OUTPUT}\n`);
+      const negotiates = server.requests.filter((q) => q.path === '/hubs/command/negotiate');
+      assert.equal(negotiates.length, 2, 'one negotiate per transport tried');
+      assert.ok(server.requests.some((q) => q.method === 'GET' && q.path === '/hubs/command'));
       assert.equal(server.requests.at(-1).method, 'DELETE');
     } finally {
       await server.close();
