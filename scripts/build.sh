@@ -9,6 +9,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # Cache hits across checkouts in other folders (CI clones afresh).
 export CCACHE_BASEDIR="$PWD"
+# With debug info ccache hashes the build directory too; CI clones afresh into another
+# folder, so leave it out (the objects' DW_AT_comp_dir may then name another checkout).
+export CCACHE_NOHASHDIR=1
 kind=${1:-release}
 [ $# -gt 0 ] && shift
 
