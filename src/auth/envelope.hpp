@@ -10,6 +10,14 @@
 
 #include "common/result.hpp"
 
+// LATCH_BENCH_SKIP_ENVELOPE_SIGNATURE makes verifyEnvelope skip the signature check (every
+// other check stays), to measure what the check costs. bench/CMakeLists.txt sets it on a copy
+// of envelope.cpp linked into latch-bench-nosig-server alone, and fails the configure step
+// if it reaches a library, `latch` or `latch-with-test-hooks`.
+#if defined(LATCH_BENCH_SKIP_ENVELOPE_SIGNATURE) && defined(LATCH_TEST_HOOKS)
+#error "LATCH_BENCH_SKIP_ENVELOPE_SIGNATURE is for latch-bench-nosig-server only"
+#endif
+
 namespace latch::auth {
 
 // Why an envelope was refused. Each maps to a SendCommand outcome: Expired to "expired",

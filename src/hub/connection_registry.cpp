@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "common/random.hpp"
+#include "hub/hub.hpp"
 
 namespace latch::hub {
 
@@ -52,6 +53,7 @@ void ConnectionRegistry::tick(SteadyTime now) {
     for (const auto& [token, c] : byToken_) all.push_back(c);
   }
   for (const auto& c : all) c->tick(now);
+  if (auto* observer = hub_.observer()) observer->onTick(now);
 }
 
 void ConnectionRegistry::closeAll(std::string_view error, bool allowReconnect) {

@@ -37,7 +37,8 @@ class ConnectionRegistry {
   // The connection with this token, or null (unknown or already closed).
   std::shared_ptr<HubConnection> find(std::string_view token) const;
 
-  // Runs every connection's deadlines (see HubConnection::tick).
+  // Runs every connection's deadlines (see HubConnection::tick), then the hub observer's
+  // (ConnectionObserver::onTick).
   void tick(SteadyTime now);
 
   // Sends Close with `error` to every connection (shutdown).

@@ -10,6 +10,7 @@
 #include <boost/json/array.hpp>
 
 #include "auth/revocation_list.hpp"
+#include "common/clock.hpp"
 #include "hub/completer.hpp"
 #include "hub/hub_error.hpp"
 #include "protocol/hub_message.hpp"
@@ -36,6 +37,9 @@ class ConnectionObserver {
   // A call was refused before its method ran (`reason`: "role"), for the audit log.
   virtual void onDenied(const std::shared_ptr<HubConnection>& caller, std::string_view method,
                         std::string_view reason) = 0;
+  // Every tick of the registry (ConnectionRegistry::tick, driven by the server's periodic
+  // timer), after the connections' own deadlines: for deadlines the observer keeps itself.
+  virtual void onTick(SteadyTime now) {}
 };
 
 // A method receives its raw arguments and completes through the Completer, at once or

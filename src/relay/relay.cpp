@@ -96,7 +96,12 @@ Relay::Relay(store::HomeStore& homes, store::DeviceStore& devices, store::AuditS
       envelopeSecret_(envelopeSecret.begin(), envelopeSecret.end()),
       clock_(clock),
       options_(options),
-      startedAtMs_(clock.nowMillis()) {}
+      startedAtMs_(clock.nowMillis()),
+      held_(options.maxHeldPerDevice, options.maxHeldCommands) {}
+
+Relay::~Relay() {
+  for (auto& h : held_.takeAll()) h.command.run->finish("offline", nullptr, "server_stopping");
+}
 
 std::optional<std::pair<std::string_view, std::string_view>> Relay::refuseReplay(
     std::string_view subject, const auth::Envelope& envelope, std::int64_t nowMs) {
@@ -184,9 +189,6 @@ void Relay::sendCommand(const std::shared_ptr<hub::HubConnection>& caller, array
   record.homeId = message->home;
   record.deviceId = message->device;
   record.action = message->command;
-  if (message->queue) {
-    return run->finish("invalid", "Queued commands are not supported by this server yet.", "queue");
-  }
 
   // Membership first: a stranger learns nothing about the home's devices.
   auto role = homes_.roleIn(message->home, principal->subject);
@@ -203,25 +205,40 @@ void Relay::sendCommand(const std::shared_ptr<hub::HubConnection>& caller, array
     return run->finish("denied", "Only an owner may send this command.", "owner_only");
   }
   const auto connection = directory_.device(device->id);
-  const auto devicePrincipal = connection ? connection->principal() : nullptr;
-  if (!connection || !devicePrincipal) return run->finish("offline", nullptr);
+  if (connection && connection->principal()) {
+    return dispatch(run, *connection, std::move(*message), envelope->exp);
+  }
+  if (!message->queue) return run->finish("offline", nullptr);
+  hold(*caller, run, std::move(*message), envelope->exp);
+}
+
+void Relay::dispatch(const std::shared_ptr<CommandRun>& run, hub::HubConnection& device,
+                     CommandMessage message, std::int64_t expMs) {
+  const auto devicePrincipal = device.principal();
+  if (!devicePrincipal) return run->finish("offline", nullptr);
+  // Checked again here: a held command may have waited until after its exp.
+  const std::int64_t nowMs = clock_.nowMillis();
+  if (expMs <= nowMs) {
+    return run->finish("expired", "The command expired before the device could run it.",
+                       "expired_before_dispatch");
+  }
 
   // Re-wrapped for the device, signed with its own session key, expiring no later.
   auth::Envelope forDevice;
   forDevice.iat = nowMs;
-  forDevice.exp = envelope->exp;
+  forDevice.exp = expMs;
   forDevice.nonce = auth::newNonce();
   object msg;
-  msg["home"] = message->home;
-  msg["device"] = message->device;
-  msg["command"] = message->command;
-  msg["args"] = std::move(message->args);
+  msg["home"] = message.home;
+  msg["device"] = message.device;
+  msg["command"] = message.command;
+  msg["args"] = std::move(message.args);
   forDevice.msg = boost::json::serialize(msg);
   auth::signEnvelope(auth::sessionKeyBytes(envelopeSecret_, devicePrincipal->tokenId), "Execute",
                      forDevice);
-  const auto timeout = std::min(Millis(envelope->exp - nowMs), Millis(options_.maxExecuteTimeout));
+  const auto timeout = std::min(Millis(expMs - nowMs), Millis(options_.maxExecuteTimeout));
   const std::size_t maxOutput = options_.maxOutputBytes;
-  connection->invokeClient(
+  device.invokeClient(
       "Execute", array{auth::envelopeToJson(forDevice)}, timeout,
       [run, maxOutput](hub::HubResult<value> result) {
         if (!result) {
@@ -241,6 +258,42 @@ void Relay::sendCommand(const std::shared_ptr<hub::HubConnection>& caller, array
         if (!answer) return run->finish("failed", "The device answered with garbage.", "garbage");
         run->finish(answer->first, std::move(answer->second));
       });
+}
+
+void Relay::hold(const hub::HubConnection& caller, const std::shared_ptr<CommandRun>& run,
+                 CommandMessage message, std::int64_t expMs) {
+  const std::string deviceId = message.device;
+  using Admission = HeldCommands<HeldCommand>::Admission;
+  switch (held_.hold(deviceId, {expMs, &caller, HeldCommand{run, std::move(message)}})) {
+    case Admission::Held:
+      break;
+    case Admission::DeviceFull:
+      return run->finish("offline", "The device is offline and its queue of commands is full.",
+                         "queue_full_device");
+    case Admission::AllFull:
+      return run->finish("offline", "The device is offline and the server's queue is full.",
+                         "queue_full");
+  }
+  // The device may have connected since the lookup in sendCommand, its drain finding
+  // nothing yet: look again now that the command is held.
+  if (directory_.device(deviceId)) drain(deviceId);
+}
+
+void Relay::drain(std::string_view deviceId) {
+  std::lock_guard lock(drainMu_);
+  const auto connection = directory_.device(deviceId);
+  if (!connection) return;  // offline again: what is held stays held
+  for (auto& h : held_.takeForDevice(deviceId)) {
+    dispatch(h.command.run, *connection, std::move(h.command.message), h.expMs);
+  }
+}
+
+void Relay::onTick(SteadyTime) {
+  // exp is wall-clock time (it comes from the envelope), so the wall clock decides.
+  for (auto& h : held_.takeExpired(clock_.nowMillis())) {
+    h.command.run->finish("expired", "The device did not connect before the command expired.",
+                          "queue_expired");
+  }
 }
 
 void Relay::publishEvent(const std::shared_ptr<hub::HubConnection>& caller, array& args,
@@ -339,6 +392,7 @@ void Relay::onConnected(const std::shared_ptr<hub::HubConnection>& connection) {
       // One connection per device: the newer one wins, the older one must not come back.
       previous->close("Replaced by a newer connection of this device", false);
     }
+    drain(principal->subject);
   }
   if (principal->hasRole("user")) directory_.addUser(principal->subject, connection);
 }
@@ -346,6 +400,10 @@ void Relay::onConnected(const std::shared_ptr<hub::HubConnection>& connection) {
 void Relay::onClosed(hub::HubConnection& connection) {
   const auto principal = connection.principal();
   if (!principal) return;
+  // Nobody is left to hear the outcome: the command is dropped before it ever ran.
+  for (auto& h : held_.takeFromCaller(&connection)) {
+    h.command.run->finish("offline", nullptr, "caller_disconnected");
+  }
   if (principal->hasRole("device")) directory_.removeDevice(principal->subject, connection);
   if (principal->hasRole("user")) directory_.removeUser(principal->subject, connection);
 }

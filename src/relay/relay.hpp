@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <vector>
@@ -13,7 +14,9 @@
 #include "common/clock.hpp"
 #include "common/wall_clock.hpp"
 #include "hub/hub.hpp"
+#include "relay/command_message.hpp"
 #include "relay/connection_directory.hpp"
+#include "relay/held_commands.hpp"
 #include "store/audit_writer.hpp"
 #include "store/device_store.hpp"
 #include "store/home_store.hpp"
@@ -28,12 +31,20 @@ struct RelayOptions {
   std::size_t maxOutputBytes = 8 * 1024;
   // Largest event a device may publish (its JSON text).
   std::size_t maxEventBytes = 8 * 1024;
+  // Commands with "queue": true held for one offline device; more get "offline" (queue
+  // full). A hub back online runs them all at once: a burst its pending client results
+  // (Limits::maxPendingClientResults, 64) must absorb. 0 turns queueing off.
+  std::size_t maxHeldPerDevice = 32;
+  // Commands held in all: each pins its message (up to 16 KiB) and its caller's invocation
+  // until its exp (at most EnvelopeOptions::maxLifetimeMs away).
+  std::size_t maxHeldCommands = 10'000;
 };
 
 // The product's rules on top of the hub (SPEC section 4): SendCommand from a user, checked
 // envelope, membership and command policy, to the device's Execute and back with exactly one
 // outcome and one audit record; PublishEvent from a device to the connected users of its
-// home; ListDevices for members. Tracks which devices and users are online. Thread-safe.
+// home; ListDevices for members. Tracks which devices and users are online, and holds queued
+// commands for offline devices until they connect or expire. Thread-safe.
 class Relay final : public hub::ConnectionObserver {
  public:
   // Everything passed must outlive the relay. Envelopes signed before the relay was made
@@ -41,6 +52,8 @@ class Relay final : public hub::ConnectionObserver {
   Relay(store::HomeStore& homes, store::DeviceStore& devices, store::AuditSink& audit,
         auth::NonceCache& nonces, std::span<const std::uint8_t> envelopeSecret,
         const WallClock& clock, RelayOptions options = {});
+  // Commands still held get the outcome "offline" (server_stopping), audited.
+  ~Relay() override;
 
   // Registers SendCommand, PublishEvent and ListDevices, and makes this the hub's observer.
   void attach(hub::Hub& hub);
@@ -52,11 +65,20 @@ class Relay final : public hub::ConnectionObserver {
   void onClosed(hub::HubConnection& connection) override;
   void onDenied(const std::shared_ptr<hub::HubConnection>& caller, std::string_view method,
                 std::string_view reason) override;
+  // Held commands whose exp has passed get the outcome "expired".
+  void onTick(SteadyTime now) override;
 
   const ConnectionDirectory& directory() const { return directory_; }
+  // How many queued commands wait for their device.
+  std::size_t heldCommands() const { return held_.size(); }
 
  private:
   class CommandRun;
+  // A checked command waiting for its device.
+  struct HeldCommand {
+    std::shared_ptr<CommandRun> run;
+    CommandMessage message;
+  };
 
   // Why a verified envelope must still not run (a replay, or over a cap), or nullopt.
   std::optional<std::pair<std::string_view, std::string_view>> refuseReplay(
@@ -73,6 +95,16 @@ class Relay final : public hub::ConnectionObserver {
   void listDevices(const std::shared_ptr<hub::HubConnection>& caller, boost::json::array& args,
                    hub::Completer done);
 
+  // Re-wraps a checked command for `device` and invokes Execute; "expired" instead once
+  // `expMs` (the user's envelope exp) has passed.
+  void dispatch(const std::shared_ptr<CommandRun>& run, hub::HubConnection& device,
+                CommandMessage message, std::int64_t expMs);
+  // Holds a checked command for its offline device, or finishes it "offline" (queue full).
+  void hold(const hub::HubConnection& caller, const std::shared_ptr<CommandRun>& run,
+            CommandMessage message, std::int64_t expMs);
+  // Dispatches what is held for the device, oldest first, if it is online.
+  void drain(std::string_view deviceId);
+
   store::HomeStore& homes_;
   store::DeviceStore& devices_;
   store::AuditSink& audit_;
@@ -82,6 +114,9 @@ class Relay final : public hub::ConnectionObserver {
   const RelayOptions options_;
   const std::int64_t startedAtMs_;
   ConnectionDirectory directory_;
+  HeldCommands<HeldCommand> held_;
+  // One drain at a time: two drains racing for one device could reorder its commands.
+  std::mutex drainMu_;
 };
 
 }  // namespace latch::relay

@@ -5,14 +5,8 @@
 #include <boost/json/serialize.hpp>
 
 #include "auth/session_key.hpp"
-#include "hub/builtin_methods.hpp"
-#include "hub/connection_registry.hpp"
 #include "hub/hub_connection.hpp"
-#include "store/sqlite_store.hpp"
-#include "support/fake_clock.hpp"
-#include "support/fake_link.hpp"
-#include "support/temp_dir.hpp"
-#include "support/test_auth.hpp"
+#include "relay/relay_fixture.hpp"
 
 namespace latch::relay {
 namespace {
@@ -20,98 +14,6 @@ namespace {
 using boost::json::array;
 using boost::json::object;
 using boost::json::value;
-
-constexpr std::string_view kHandshake = "{\"protocol\":\"json\",\"version\":1}\x1e";
-
-// A connected client: its connection, what it was sent, and its session key.
-struct Client {
-  std::shared_ptr<hub::HubConnection> connection;
-  std::shared_ptr<testing::FakeLink> link;
-  auth::SessionKeyBytes key;
-
-  void receive(std::string_view json) { connection->onReceive(std::string(json) + "\x1e"); }
-  std::vector<value> records() {
-    std::vector<value> out;
-    for (const auto& r : link->takeRecords()) out.push_back(boost::json::parse(r));
-    return out;
-  }
-};
-
-class RelayTest : public ::testing::Test {
- protected:
-  RelayTest()
-      : store(*store::SqliteStore::openInDataDir(dir.path().string())),
-        writer(store),
-        relay(store, store, writer, nonces, auth.envelope, auth.wall) {
-    relay.attach(hub);
-    hub::registerBuiltinMethods(hub, *auth.authenticator,
-                                [this](std::string_view s) { return relay.homesOf(s); });
-    registry = std::make_unique<hub::ConnectionRegistry>(limits, hub, clock, &auth.wall);
-    const auto now = auth.wall.nowSeconds();
-    homeA = store.createHome("A", "alice", now)->id;
-    homeB = store.createHome("B", "bob", now)->id;
-    (void)store.setMember(homeA, "carol", store::MemberRole::Member, now);
-    doorA = store
-                .addDevice(homeA, "front", {"OPEN_DOOR", "LOCK_DOOR"}, {"OPEN_DOOR"},
-                           store::PatHash{}, now)
-                ->id;
-    doorB = store.addDevice(homeB, "front", {"OPEN_DOOR"}, {}, store::PatHash{}, now)->id;
-  }
-
-  Client connect(const std::string& sub, const std::string& role) {
-    Client c;
-    c.connection = registry->create(false, auth.principal(sub, {role}, 600));
-    c.link = std::make_shared<testing::FakeLink>();
-    c.link->bind(c.connection);
-    EXPECT_EQ(c.connection->attach(c.link), hub::HubConnection::Attach::Attached);
-    c.connection->onReceive(kHandshake);
-    EXPECT_EQ(c.link->takeRecords(), std::vector<std::string>{"{}"});
-    c.key = auth::sessionKeyBytes(auth.envelope, c.connection->principal()->tokenId);
-    return c;
-  }
-
-  // A signed SendCommand invocation from `user` for `command` on `device` in `home`.
-  std::string command(const Client& user, const std::string& home, const std::string& device,
-                      const std::string& name, std::int64_t lifetimeMs = 10'000,
-                      const char* id = "1") {
-    auth::Envelope e;
-    e.iat = auth.wall.nowMillis();
-    e.exp = e.iat + lifetimeMs;
-    e.nonce = auth::newNonce();
-    e.msg = boost::json::serialize(
-        object{{"home", home}, {"device", device}, {"command", name}, {"args", array{1}}});
-    auth::signEnvelope(user.key, "SendCommand", e);
-    return boost::json::serialize(object{{"type", 1},
-                                         {"invocationId", id},
-                                         {"target", "SendCommand"},
-                                         {"arguments", array{auth::envelopeToJson(e)}}});
-  }
-
-  // The outcome of the (single) Completion the user received.
-  object outcome(Client& user) {
-    auto records = user.records();
-    EXPECT_EQ(records.size(), 1u);
-    if (records.empty()) return {};
-    return records[0].at("result").as_object();
-  }
-
-  std::vector<store::AuditRecord> audit() {
-    writer.flush();
-    return *store.listAudit(std::nullopt, 1000);
-  }
-
-  testing::TempDir dir;
-  testing::TestAuth auth;
-  testing::FakeClock clock;
-  Limits limits;
-  store::SqliteStore store;
-  store::AuditWriter writer;
-  auth::NonceCache nonces{auth::NonceCacheOptions{4, 3, 1000}};
-  hub::Hub hub;
-  Relay relay;
-  std::unique_ptr<hub::ConnectionRegistry> registry;
-  std::string homeA, homeB, doorA, doorB;
-};
 
 TEST_F(RelayTest, OwnerCommandReachesTheDeviceSignedForItAndTheResultComesBack) {
   auto alice = connect("alice", "user");
