@@ -155,6 +155,25 @@ describe('latch agent resilience', () => {
     }
   });
 
+  it('its token expires while the server is down: it gets a new one and reconnects', async () => {
+    const env = await HomeProcesses.create({
+      extraToml: '[auth]\ntoken_lifetime_seconds = 2\nclock_skew_seconds = 0\n',
+    });
+    try {
+      const agent = env.startAgent();
+      await agent.connected();
+      await env.stopServer();
+      await sleep(3500);  // longer than the token's whole lifetime
+      await env.startServer();
+      await agent.connected(2, 20000);
+      const r = await env.send('OPEN_DOOR', ['after']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(env.runs(), ['OPEN_DOOR|after']);
+    } finally {
+      await env.close();
+    }
+  });
+
   it('a revoked device stops retrying, says why, and exits with status 78', async () => {
     const env = await HomeProcesses.create();
     try {
