@@ -3,6 +3,7 @@
 #include <thread>
 
 #include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <fmt/format.h>
@@ -49,6 +50,7 @@ Agent::Agent(AgentOptions options)
       guard_(options_.deviceId, options_.handlers, options_.seenNonceCapacity) {}
 
 Agent::~Agent() {
+  events_.stop();
   connection_.reset();
   std::unique_lock lock(mutex_);
   idle_.wait(lock, [this] { return running_ == 0; });
@@ -96,6 +98,14 @@ int Agent::run() {
       spdlog::warn("{}: {}", client::connectionStatusName(status), detail);
     }
   });
+  if (!options_.eventSocket.empty()) {
+    auto listening = events_.start(options_.eventSocket,
+                                   [this](std::string_view line) { return publish(line); });
+    if (!listening) {
+      spdlog::error("{}", listening.error().message);
+      return kExitFailure;
+    }
+  }
   if (stopRequested_) return kExitOk;
   auto ended = connection_->start();
   if (ended) ended = connection_->waitUntilStopped();
@@ -113,6 +123,24 @@ int Agent::run() {
   }
   spdlog::error("giving up: {}", ended.error().message);
   return kExitFailure;
+}
+
+std::string Agent::publish(std::string_view line) {
+  boost::system::error_code ec;
+  auto event = json::parse(line, ec);
+  if (ec || !event.is_object()) {
+    return R"({"error":"an event is one JSON object on one line"})";
+  }
+  const auto envelope = client::signMessage(connection_->grant().sessionKey, "PublishEvent", event,
+                                            client::wallClockMillis());
+  auto result =
+      connection_->invoke("PublishEvent", json::array{envelope}, std::chrono::seconds(15));
+  if (!result) {
+    spdlog::warn("event not published: {}", result.error().message);
+    return json::serialize(json::object{{"error", result.error().message}});
+  }
+  spdlog::info("event published ({} bytes): {}", line.size(), json::serialize(*result));
+  return json::serialize(*result);
 }
 
 void Agent::stop() {

@@ -9,6 +9,7 @@
 #include <boost/json/array.hpp>
 
 #include "agent/agent_options.hpp"
+#include "agent/event_socket.hpp"
 #include "agent/execute_guard.hpp"
 #include "client/hub_connection.hpp"
 
@@ -40,11 +41,14 @@ class Agent {
   void execute(boost::json::array arguments, client::HubConnection::Reply reply);
   void runCommand(AcceptedCommand command, client::HubConnection::Reply reply);
   client::ClientResult<client::TokenGrant> fetchToken();
+  // One line from the event socket: a JSON object, published in a signed envelope.
+  std::string publish(std::string_view line);
 
   const AgentOptions options_;
   std::string pat_;
   ExecuteGuard guard_;
   std::unique_ptr<client::HubConnection> connection_;
+  EventSocket events_;
   std::mutex mutex_;
   std::condition_variable idle_;
   std::size_t running_ = 0;

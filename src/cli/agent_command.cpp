@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -31,6 +32,12 @@ struct AgentFlags {
   std::vector<std::string> handlers;  // CMD=/path
   std::string timeout = "10s";
   std::string logLevel = "info";
+  std::string eventSocket;
+};
+
+struct PublishFlags {
+  std::string socket;
+  std::string event;
 };
 
 [[noreturn]] void fail(std::string_view message) { failCommand("agent", message); }
@@ -72,6 +79,7 @@ void applyConfigFile(AgentFlags& flags, agent::AgentOptions& options) {
   text("pat_file", flags.patFile, !flags.patFile.empty());
   text("ca_file", flags.client.caFile, !flags.client.caFile.empty());
   text("handler_timeout", flags.timeout, flags.timeout != AgentFlags{}.timeout);
+  text("event_socket", flags.eventSocket, !flags.eventSocket.empty());
   if (const auto* handlers = section->get("handlers")) {
     const auto* list = handlers->as_table();
     if (!list) fail(fmt::format("{}: agent.handlers must be a table", flags.configFile));
@@ -108,6 +116,7 @@ int runAgent(AgentFlags flags) {
   options.deviceId = flags.device;
   options.patFile = flags.patFile;
   options.limits.timeout = std::chrono::seconds(*timeout);
+  options.eventSocket = flags.eventSocket;
 
   // Signals go to one thread that asks the agent to stop; every other thread blocks them.
   sigset_t signals;
@@ -128,6 +137,14 @@ int runAgent(AgentFlags flags) {
   return status;
 }
 
+// `latch agent publish`: one event through a running agent's socket; exit 0 once published.
+int runPublish(const PublishFlags& flags) {
+  auto answer = agent::publishThroughSocket(flags.socket, flags.event);
+  if (!answer) failCommand("agent publish", answer.error().message);
+  std::puts(answer->c_str());
+  return answer->find("\"error\"") == std::string::npos ? 0 : 1;
+}
+
 }  // namespace
 
 void addAgentCommand(CLI::App& app) {
@@ -142,7 +159,16 @@ void addAgentCommand(CLI::App& app) {
                     "COMMAND=/absolute/path: the program run for COMMAND (repeatable)");
   agent->add_option("--timeout", flags->timeout, "Longest a handler may run (default 10s)");
   agent->add_option("--log-level", flags->logLevel, "trace, debug, info, warn or error");
-  agent->final_callback([flags] { std::exit(runAgent(*flags)); });
+  agent->add_option(
+      "--event-socket", flags->eventSocket,
+      "UNIX socket (mode 0600) where local programs publish events, a JSON object a line");
+  auto publishFlags = std::make_shared<PublishFlags>();
+  CLI::App* publish = agent->add_subcommand("publish", "Publish one event through a running agent");
+  publish->add_option("--socket", publishFlags->socket, "The agent's --event-socket")->required();
+  publish->add_option("event", publishFlags->event, "The event: one JSON object")->required();
+  agent->final_callback([flags, publish, publishFlags] {
+    std::exit(publish->parsed() ? runPublish(*publishFlags) : runAgent(*flags));
+  });
 }
 
 }  // namespace latch::cli

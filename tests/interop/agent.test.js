@@ -109,6 +109,42 @@ describe('latch agent and latch send', () => {
   });
 });
 
+describe('latch agent publish', () => {
+  it('publishes an event given on the local socket to the connected members of the home', async () => {
+    const signalR = require('@microsoft/signalr');
+    const env = await HomeProcesses.create();
+    const socket = path.join(env.dir, 'events.sock');
+    let alice;
+    try {
+      const agent = env.startAgent({ extra: ['--event-socket', socket] });
+      await agent.connected();
+      assert.equal(fs.statSync(socket).mode & 0o777, 0o600);
+      const token = JSON.parse(fs.readFileSync(env.tokenFile, 'utf8')).access_token;
+      alice = new signalR.HubConnectionBuilder()
+        .withUrl(`${env.url}/hubs/command`, { accessTokenFactory: () => token })
+        .configureLogging(signalR.LogLevel.None).build();
+      const events = [];
+      alice.on('Event', (...args) => events.push(args));
+      await alice.start();
+
+      const published = await require('./helpers/server').runLatch(
+        ['agent', 'publish', '--socket', socket, '{"kind":"doorbell","at":"front"}']);
+      assert.equal(published.code, 0, published.stderr);
+      assert.deepEqual(JSON.parse(published.stdout), { status: 'ok', delivered: 1 });
+      for (let i = 0; i < 50 && events.length === 0; i++) await sleep(20);
+      assert.deepEqual(events, [[env.home.id, env.device.id, { kind: 'doorbell', at: 'front' }]]);
+
+      const garbage = await require('./helpers/server').runLatch(['agent', 'publish', '--socket', socket, 'not json']);
+      assert.equal(garbage.code, 1);
+      assert.match(garbage.stdout, /"error":"an event is one JSON object on one line"/);
+      assert.equal(events.length, 1);
+    } finally {
+      if (alice) await alice.stop();
+      await env.close();
+    }
+  });
+});
+
 describe('latch agent resilience', () => {
   it('reconnects after being killed and restarted, and after the server restarts; each command runs once', async () => {
     const env = await HomeProcesses.create();
