@@ -1,18 +1,12 @@
 #pragma once
 
-#include "common/result.hpp"
+#include "loadgen/load_error.hpp"
 
 namespace latch::bench {
 
-// Why a benchmark run could not start or did not finish.
-enum class BenchErrc {
-  BadArgument,  // a flag or URL that cannot be used
-  System,       // the OS refused something (limits, /proc)
-  Network,      // resolving, connecting, a connection dropped
-  Protocol,     // the server answered something unexpected
-};
-
+// latch-bench reports errors the way `latch bench` does.
+using BenchErrc = loadgen::LoadErrc;
 template <class T>
-using BenchResult = Result<T, BenchErrc>;
+using BenchResult = loadgen::LoadResult<T>;
 
 }  // namespace latch::bench

@@ -31,31 +31,6 @@ struct EchoOptions {
 // latency percentiles. Fails on any connection error or unexpected server message.
 [[nodiscard]] BenchResult<void> runEcho(const EchoOptions& options);
 
-struct RelayOptions {
-  std::string url;               // http:// or ws://host:port/hubs/command, no token
-  std::string dataDir;           // the server's data directory (provisioned with the CLI)
-  std::string latchPath;         // the latch CLI; empty: the one built beside latch-bench
-  std::size_t users = 10;        // user connections, bench-user-<i>, member of home i % devices
-  std::size_t devices = 10;      // homes, one device each, one connection per device
-  double durationSeconds = 10;   // measured time, after the warm-up
-  double warmUpSeconds = 1;      // commands answered before this are not timed
-  std::size_t inflight = 1;      // SendCommands outstanding per user (the server allows 8)
-  double lifetimeSeconds = 10;   // exp - iat of each envelope (the server allows up to 30 s)
-  unsigned threads = 1;          // threads running the client's io_context
-  std::optional<int> serverPid;  // whose CPU time to report per command; none: not read
-  bool checkAudit = true;        // count the run's command records in the audit log after
-  double auditWaitSeconds = 30;  // how long the audit log may take to hold them all
-  bool json = false;
-};
-
-// Provisions homes, devices and users with the latch CLI and POST /auth/token, connects the
-// devices (each answers Execute after verifying its envelope) and the users (each a closed
-// loop of signed SendCommands), prints commands per second, latency percentiles and the
-// outcomes, then checks the audit log holds one record per command. Fails on any connection
-// error, any answer but "ok", any envelope a device refuses, or missing audit records (after
-// printing the report).
-[[nodiscard]] BenchResult<void> runRelay(const RelayOptions& options);
-
 struct IdleOptions {
   std::string url;
   std::size_t connections = 1000;

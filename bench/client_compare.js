@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Round trips per second of the C++ client library (latch-client-bench) next to the official
+// Round trips per second of the C++ client library (`latch bench echo`) next to the official
 // JavaScript client (@microsoft/signalr), against the same `latch-with-test-hooks serve`, in
 // the same run, alternating, so the ratio survives a noisy machine. Also measures an idle
 // `latch agent`: resident memory and CPU time over an idle minute (or --idle seconds).
@@ -25,7 +25,6 @@ const DURATION = Number(arg('duration', 5));
 const TRANSPORT = arg('transport', 'WebSockets');
 const IDLE = Number(arg('idle', 60));
 const SERVER_BIN = path.join(BUILD, 'src/latch-with-test-hooks');
-const BENCH_BIN = path.join(BUILD, 'bench/latch-client-bench');
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function startServer(dir) {
@@ -43,10 +42,12 @@ async function startServer(dir) {
   return { server, url };
 }
 
+// One connection keeping `window` Echo calls in flight, after a short warm-up.
 function runCpp(url, tokenFile, window) {
-  const out = execFileSync(BENCH_BIN, ['--server', url, '--token-file', tokenFile, '--transport', TRANSPORT,
-    '--window', String(window), '--duration', String(DURATION)], { encoding: 'utf8' });
-  return JSON.parse(out).perSecond;
+  const out = execFileSync(SERVER_BIN, ['bench', 'echo', '--server', url, '--token-file', tokenFile,
+    '--transport', TRANSPORT, '--inflight', String(window), '--payload', '16',
+    '--warmup', '0.5', '--duration', String(DURATION), '--json'], { encoding: 'utf8' });
+  return JSON.parse(out).rps;
 }
 
 async function runJs(url, token, window) {

@@ -1,6 +1,7 @@
-// latch-bench: a load generator for a Latch hub (or any SignalR JSON hub with an Echo
-// method). `echo` measures round trips and latency, `idle` the server's memory per idle
-// connection, `relay` signed commands from users through the server to devices and back.
+// latch-bench: the server's yardstick, a raw-protocol load generator for a Latch hub (or any
+// SignalR JSON hub with an Echo method) that costs the server nothing a client library would
+// add. `echo` measures round trips and latency, `idle` the server's memory per idle
+// connection. The product's own load generator, on the client library, is `latch bench`.
 // See bench/README.md.
 #include <cstdio>
 
@@ -13,7 +14,6 @@ namespace {
 
 using latch::bench::EchoOptions;
 using latch::bench::IdleOptions;
-using latch::bench::RelayOptions;
 
 void addEchoCommand(CLI::App& app, EchoOptions& o) {
   CLI::App* echo = app.add_subcommand("echo", "Closed-loop Echo invocations: rps and latency");
@@ -30,31 +30,6 @@ void addEchoCommand(CLI::App& app, EchoOptions& o) {
   echo->add_option("--threads", o.threads, "Client io_context threads")->capture_default_str();
   echo->add_option("--server-pid", o.serverPid, "Server process whose CPU time is read");
   echo->add_flag("--json", o.json, "Print one JSON object");
-}
-
-void addRelayCommand(CLI::App& app, RelayOptions& o) {
-  CLI::App* relay = app.add_subcommand(
-      "relay", "Users' SendCommand through the server to devices: rate, latency");
-  relay->add_option("--url", o.url, "Hub URL, http://HOST:PORT/hubs/command (or ws://)")
-      ->required();
-  relay->add_option("--data", o.dataDir, "The server's data directory")->required();
-  relay->add_option("--latch", o.latchPath, "The latch CLI (default: built beside latch-bench)");
-  relay->add_option("--users", o.users, "User connections")->capture_default_str();
-  relay->add_option("--devices", o.devices, "Homes, one device connection each")
-      ->capture_default_str();
-  relay->add_option("--duration", o.durationSeconds, "Measured seconds")->capture_default_str();
-  relay->add_option("--warmup", o.warmUpSeconds, "Seconds run before measuring")
-      ->capture_default_str();
-  relay->add_option("--inflight", o.inflight, "Commands outstanding per user")
-      ->capture_default_str();
-  relay->add_option("--lifetime", o.lifetimeSeconds, "Seconds each envelope is valid")
-      ->capture_default_str();
-  relay->add_option("--threads", o.threads, "Client io_context threads")->capture_default_str();
-  relay->add_option("--server-pid", o.serverPid, "Server process whose CPU time is read");
-  relay->add_flag("!--no-audit-check", o.checkAudit, "Do not count the audit records after");
-  relay->add_option("--audit-wait", o.auditWaitSeconds, "Seconds the audit records may take")
-      ->capture_default_str();
-  relay->add_flag("--json", o.json, "Print one JSON object");
 }
 
 void addIdleCommand(CLI::App& app, IdleOptions& o) {
@@ -77,15 +52,12 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   EchoOptions echo;
   IdleOptions idle;
-  RelayOptions relay;
   addEchoCommand(app, echo);
   addIdleCommand(app, idle);
-  addRelayCommand(app, relay);
   CLI11_PARSE(app, argc, argv);
 
-  const auto result = app.got_subcommand("echo")    ? latch::bench::runEcho(echo)
-                      : app.got_subcommand("relay") ? latch::bench::runRelay(relay)
-                                                    : latch::bench::runIdle(idle);
+  const auto result =
+      app.got_subcommand("echo") ? latch::bench::runEcho(echo) : latch::bench::runIdle(idle);
   if (!result) {
     std::fflush(stdout);
     fmt::print(stderr, "latch-bench: {}\n", result.error().message);

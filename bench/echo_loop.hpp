@@ -8,10 +8,12 @@
 #include <vector>
 
 #include "bench/hub_client.hpp"
-#include "bench/latency_histogram.hpp"
 #include "bench/run_control.hpp"
+#include "loadgen/latency_histogram.hpp"
 
 namespace latch::bench {
+
+using loadgen::LatencyHistogram;
 
 // Which round trips count: only those completing while the run measures.
 enum class Phase : int { WarmUp, Measure, Done };

@@ -13,11 +13,15 @@
 #include "bench/bench_modes.hpp"
 #include "bench/client_pool.hpp"
 #include "bench/echo_loop.hpp"
-#include "bench/process_stats.hpp"
+#include "loadgen/process_stats.hpp"
 #include "protocol/message_writer.hpp"
 
 namespace latch::bench {
 namespace {
+
+using loadgen::cpuMicros;
+using loadgen::reserveFileDescriptors;
+using loadgen::selfCpuMicros;
 
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;

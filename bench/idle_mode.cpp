@@ -10,12 +10,15 @@
 
 #include "bench/bench_modes.hpp"
 #include "bench/client_pool.hpp"
-#include "bench/process_stats.hpp"
+#include "loadgen/process_stats.hpp"
 #include "protocol/hub_message.hpp"
 #include "protocol/message_writer.hpp"
 
 namespace latch::bench {
 namespace {
+
+using loadgen::reserveFileDescriptors;
+using loadgen::residentKiB;
 
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;

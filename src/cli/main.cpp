@@ -7,6 +7,7 @@
 
 #include "cli/agent_command.hpp"
 #include "cli/audit_command.hpp"
+#include "cli/bench_command.hpp"
 #include "cli/device_command.hpp"
 #include "cli/home_command.hpp"
 #include "cli/send_command.hpp"
@@ -28,6 +29,7 @@ int main(int argc, char** argv) {
   latch::cli::addAuditCommand(app);
   latch::cli::addSendCommand(app);
   latch::cli::addAgentCommand(app);
+  latch::cli::addBenchCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -3,7 +3,9 @@
 // and executes each nonce at most once"), tested against a scripted stand-in server that can
 // send `latch agent` any Execute frame: a verbatim replay of a frame it already ran, an
 // expired envelope, one signed with another key or for another method, one for another
-// device, arguments argv cannot carry. Each must be refused and run nothing.
+// device, arguments argv cannot carry. Each must be refused and run nothing. And the reconnect
+// race: an Execute whose connection drops before its answer, delivered again on the next
+// connection, runs once.
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
@@ -36,7 +38,17 @@ class ScriptedServer {
     });
     await new Promise((resolve) => this.http.listen(0, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${this.http.address().port}`;
-    this.connected = new Promise((resolve) => { this.onConnected = resolve; });
+    this.connected = this.nextConnection();
+  }
+
+  // Resolves once the agent's next connection has completed its handshake.
+  nextConnection() {
+    return new Promise((resolve) => { this.onConnected = resolve; });
+  }
+
+  // Drops the agent's connection at once, as a failing network would.
+  drop() {
+    this.ws.terminate();
   }
 
   onRequest(req, res) {
@@ -68,6 +80,7 @@ class ScriptedServer {
   onSocket(ws) {
     this.ws = ws;
     ws.on('message', (data) => {
+      if (ws !== this.ws) return;  // a dropped connection's last words
       for (const record of data.toString().split(RS).filter((r) => r)) {
         const msg = JSON.parse(record);
         if (msg.protocol) {
@@ -119,8 +132,11 @@ describe('latch agent refuses what it must not run', () => {
     fs.writeFileSync(patFile, PAT, { mode: 0o600 });
     const handler = path.join(dir, 'h.sh');
     fs.writeFileSync(handler, `#!/bin/sh\necho "$*" >> '${runsFile}'\nprintf 'bin\\377\\376ary'\n`, { mode: 0o755 });
+    // Slow enough that the connection can be dropped while it runs.
+    const slow = path.join(dir, 'slow.sh');
+    fs.writeFileSync(slow, `#!/bin/sh\necho "slow $*" >> '${runsFile}'\nsleep 1\necho done\n`, { mode: 0o755 });
     agent = spawn(latchBin(), ['agent', '--server', server.url, '--device', DEVICE, '--pat-file', patFile,
-      '--handler', `OPEN_DOOR=${handler}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+      '--handler', `OPEN_DOOR=${handler}`, '--handler', `SLOW_DOOR=${slow}`], { stdio: ['ignore', 'ignore', 'pipe'] });
     agent.stderr.on('data', (c) => { log += c; });
     await server.connected;
   });
@@ -184,6 +200,26 @@ describe('latch agent refuses what it must not run', () => {
     const envelope = await signEnvelope(server.sessionKey, 'Execute', command({ args: ['still'] }));
     const next = id();
     assert.equal((await server.execute(frame(next, envelope), next)).result.status, 'ok');
+    assert.equal(agent.exitCode, null);
+  });
+
+  it('reconnect race: an Execute whose connection dropped before its answer, delivered again, runs once', async () => {
+    const before = runs().length;
+    const envelope = await signEnvelope(server.sessionKey, 'Execute', command({ command: 'SLOW_DOOR', args: ['race'] }));
+    const text = frame('race-1', envelope);
+    const reconnected = server.nextConnection();
+    server.ws.send(text + RS);
+    await waitForOutput(() => runs().join('\n'), (t) => t.includes('slow race'), 5000, 'the handler started');
+    server.drop();
+    await reconnected;
+    // The server (or a confused one) delivers the same frame again on the new connection.
+    const again = await server.execute(text, 'race-1');
+    assert.equal(again.result.status, 'failed', JSON.stringify(again));
+    assert.match(again.result.output, /already executed/);
+    await new Promise((resolve) => setTimeout(resolve, 1500));  // the first run has finished
+    assert.deepEqual(runs().slice(before), ['slow race']);
+    // The first run's answer belonged to the dropped connection: it never reaches the new one.
+    assert.equal(server.completions.filter((c) => c.invocationId === 'race-1').length, 0);
     assert.equal(agent.exitCode, null);
   });
 });

@@ -146,8 +146,10 @@ echo "did $LATCH_COMMAND with $# args"
       ? fs.readFileSync(this.runsFile, 'utf8').split('\n').filter((l) => l !== '') : [];
   }
 
-  startAgent({ handlers = { OPEN_DOOR: this.recorder }, extra = [], patFile = this.patFile } = {}) {
-    const args = ['--server', this.url, '--device', this.device.id, '--pat-file', patFile, ...extra];
+  // `server`: where the agent connects (by default the server itself; a proxy, say).
+  startAgent({ handlers = { OPEN_DOOR: this.recorder }, extra = [], patFile = this.patFile,
+    server = this.url } = {}) {
+    const args = ['--server', server, '--device', this.device.id, '--pat-file', patFile, ...extra];
     for (const [command, file] of Object.entries(handlers)) args.push('--handler', `${command}=${file}`);
     const agent = new AgentProcess(args);
     this.agents.push(agent);

@@ -1,4 +1,4 @@
-#include "bench/subprocess.hpp"
+#include "loadgen/subprocess.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -14,7 +14,7 @@
 
 extern char** environ;
 
-namespace latch::bench {
+namespace latch::loadgen {
 namespace {
 
 // Both ends of a pipe, closed when it goes out of scope.
@@ -31,12 +31,12 @@ struct Pipe {
   }
 };
 
-Error<BenchErrc> systemError(std::string_view what) {
-  return makeError(BenchErrc::System, fmt::format("{}: {}", what, std::strerror(errno)));
+Error<LoadErrc> systemError(std::string_view what) {
+  return makeError(LoadErrc::System, fmt::format("{}: {}", what, std::strerror(errno)));
 }
 
 // Reads both pipes until the child has closed them; stdout into `out`, stderr into `err`.
-BenchResult<void> drain(Pipe& out, Pipe& err, ProcessOutput& output) {
+LoadResult<void> drain(Pipe& out, Pipe& err, ProcessOutput& output) {
   std::array<char, 65536> chunk;
   std::array<pollfd, 2> fds{pollfd{out.fds[0], POLLIN, 0}, pollfd{err.fds[0], POLLIN, 0}};
   std::array<std::string*, 2> into{&output.out, &output.err};
@@ -62,8 +62,8 @@ BenchResult<void> drain(Pipe& out, Pipe& err, ProcessOutput& output) {
 
 }  // namespace
 
-BenchResult<ProcessOutput> runProcess(const std::vector<std::string>& argv) {
-  if (argv.empty()) return makeError(BenchErrc::BadArgument, "no program to run");
+LoadResult<ProcessOutput> runProcess(const std::vector<std::string>& argv) {
+  if (argv.empty()) return makeError(LoadErrc::BadArgument, "no program to run");
   Pipe out, err;
   if (::pipe2(out.fds, O_CLOEXEC) != 0 || ::pipe2(err.fds, O_CLOEXEC) != 0) {
     return systemError("pipe");
@@ -81,7 +81,7 @@ BenchResult<ProcessOutput> runProcess(const std::vector<std::string>& argv) {
   const int spawned = ::posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   if (spawned != 0) {
-    return makeError(BenchErrc::System,
+    return makeError(LoadErrc::System,
                      fmt::format("cannot run {}: {}", argv[0], std::strerror(spawned)));
   }
   out.closeEnd(1);
@@ -97,4 +97,4 @@ BenchResult<ProcessOutput> runProcess(const std::vector<std::string>& argv) {
   return output;
 }
 
-}  // namespace latch::bench
+}  // namespace latch::loadgen

@@ -4,7 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 
-namespace latch::bench {
+namespace latch::loadgen {
 
 // Counts values (latencies in nanoseconds) in log-linear buckets: exact below 128, then 64
 // buckets per power of two, so any reported value is within 1.6% of a recorded one. Fixed
@@ -43,4 +43,4 @@ class LatencyHistogram {
   long double sum_ = 0;
 };
 
-}  // namespace latch::bench
+}  // namespace latch::loadgen

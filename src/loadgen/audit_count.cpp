@@ -1,4 +1,4 @@
-#include "bench/relay_audit.hpp"
+#include "loadgen/audit_count.hpp"
 
 #include <algorithm>
 #include <thread>
@@ -9,33 +9,32 @@
 
 #include <fmt/format.h>
 
-#include "bench/subprocess.hpp"
+#include "loadgen/subprocess.hpp"
 
-namespace latch::bench {
+namespace latch::loadgen {
 namespace {
 
 namespace json = boost::json;
 
 constexpr std::chrono::milliseconds kLookInterval{200};
 
-BenchResult<std::uint64_t> lookOnce(const std::string& latchPath, const std::string& dataDir,
-                                    const std::unordered_set<std::string>& subjects,
-                                    std::int64_t sinceMs, std::uint64_t expected) {
+LoadResult<std::uint64_t> lookOnce(const std::string& latchPath, const std::string& dataDir,
+                                   const std::unordered_set<std::string>& subjects,
+                                   std::int64_t sinceMs, std::uint64_t expected) {
   auto run = runProcess({latchPath, "audit", "list", "--data", dataDir, "--json", "--limit",
                          std::to_string(expected)});
   if (!run) return run.error();
   if (run->exitStatus != 0) {
     const std::string_view err(run->err);
-    return makeError(BenchErrc::System,
-                     fmt::format("latch audit list exited with status {}: {}", run->exitStatus,
-                                 err.substr(0, err.find('\n'))));
+    return makeError(LoadErrc::System, fmt::format("latch audit list exited with status {}: {}",
+                                                   run->exitStatus, err.substr(0, err.find('\n'))));
   }
   boost::system::error_code ec;
   const json::value listing = json::parse(run->out, ec);
   const auto* object = ec ? nullptr : listing.if_object();
   const auto* records = object ? object->if_contains("records") : nullptr;
   if (!records || !records->is_array()) {
-    return makeError(BenchErrc::Protocol, "latch audit list printed no {\"records\":[...]}");
+    return makeError(LoadErrc::Protocol, "latch audit list printed no {\"records\":[...]}");
   }
   std::uint64_t count = 0;
   for (const auto& record : records->get_array()) {
@@ -57,11 +56,10 @@ BenchResult<std::uint64_t> lookOnce(const std::string& latchPath, const std::str
 
 }  // namespace
 
-BenchResult<AuditCount> countCommandRecords(const std::string& latchPath,
-                                            const std::string& dataDir,
-                                            const std::vector<std::string>& subjects,
-                                            std::int64_t sinceMs, std::uint64_t expected,
-                                            std::chrono::milliseconds maxWait) {
+LoadResult<AuditCount> countCommandRecords(const std::string& latchPath, const std::string& dataDir,
+                                           const std::vector<std::string>& subjects,
+                                           std::int64_t sinceMs, std::uint64_t expected,
+                                           std::chrono::milliseconds maxWait) {
   AuditCount result;
   if (expected == 0) return result;
   const std::unordered_set<std::string> actors(subjects.begin(), subjects.end());
@@ -78,4 +76,4 @@ BenchResult<AuditCount> countCommandRecords(const std::string& latchPath,
   }
 }
 
-}  // namespace latch::bench
+}  // namespace latch::loadgen

@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "bench/bench_error.hpp"
+#include "loadgen/load_error.hpp"
 
-namespace latch::bench {
+namespace latch::loadgen {
 
 // How many of a run's commands the audit log held, and when.
 struct AuditCount {
@@ -23,11 +23,11 @@ struct AuditCount {
 // from a queue, so the last records of a busy run may take a moment to land. Counted by actor,
 // not home: a command refused before its message is read (a bad envelope, the nonce cache)
 // is recorded without a home. Blocking; System or Protocol when the CLI fails.
-[[nodiscard]] BenchResult<AuditCount> countCommandRecords(const std::string& latchPath,
-                                                          const std::string& dataDir,
-                                                          const std::vector<std::string>& subjects,
-                                                          std::int64_t sinceMs,
-                                                          std::uint64_t expected,
-                                                          std::chrono::milliseconds maxWait);
+[[nodiscard]] LoadResult<AuditCount> countCommandRecords(const std::string& latchPath,
+                                                         const std::string& dataDir,
+                                                         const std::vector<std::string>& subjects,
+                                                         std::int64_t sinceMs,
+                                                         std::uint64_t expected,
+                                                         std::chrono::milliseconds maxWait);
 
-}  // namespace latch::bench
+}  // namespace latch::loadgen

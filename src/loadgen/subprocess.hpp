@@ -3,9 +3,9 @@
 #include <string>
 #include <vector>
 
-#include "bench/bench_error.hpp"
+#include "loadgen/load_error.hpp"
 
-namespace latch::bench {
+namespace latch::loadgen {
 
 // What a finished child process printed and how it ended.
 struct ProcessOutput {
@@ -18,6 +18,6 @@ struct ProcessOutput {
 // stdin closed, stdout and stderr captured; waits for it to end. System when it cannot be
 // started. Blocking: call it only outside the measured run. Not thread-safe with other
 // callers that reap children (waitpid(-1)).
-[[nodiscard]] BenchResult<ProcessOutput> runProcess(const std::vector<std::string>& argv);
+[[nodiscard]] LoadResult<ProcessOutput> runProcess(const std::vector<std::string>& argv);
 
-}  // namespace latch::bench
+}  // namespace latch::loadgen

@@ -1,10 +1,10 @@
-#include "bench/latency_histogram.hpp"
+#include "loadgen/latency_histogram.hpp"
 
 #include <algorithm>
 #include <bit>
 #include <cmath>
 
-namespace latch::bench {
+namespace latch::loadgen {
 
 // Values below 2 * kSub have a bucket each; above, a value keeps its top kSubBits + 1 bits:
 // bucket = 2 * kSub + (shift - 1) * kSub + (value >> shift) - kSub.
@@ -56,4 +56,4 @@ std::uint64_t LatencyHistogram::percentile(double quantile) const {
   return max_;
 }
 
-}  // namespace latch::bench
+}  // namespace latch::loadgen

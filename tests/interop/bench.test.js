@@ -1,0 +1,158 @@
+'use strict';
+// `latch bench`, the load generator on the C++ client library, against a real server: the
+// relay mode provisions homes, devices and users, sends signed commands over each transport
+// and reports them all ok, each admitted once by its device and audited once (checked here
+// against the server's own audit log too); the echo mode checks every result. Bad flags and
+// a wrong data directory give one clear line and a non-zero exit. The runs use 1 s envelopes:
+// the server's nonce cache holds at most 4,096 live envelopes per user, and a fast machine
+// could send more than that within a 10 s lifetime.
+const { describe, it, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const { execFile } = require('node:child_process');
+
+const { startServer, stopServer, runLatch, latchBin } = require('./helpers/server');
+
+const TRANSPORTS = ['WebSockets', 'ServerSentEvents', 'LongPolling'];
+
+// Command records in the server's audit log by bench users (a long listing: tens of MB).
+async function benchCommandRecords(dataDir) {
+  const stdout = await new Promise((resolve, reject) => {
+    execFile(latchBin(), ['audit', 'list', '--data', dataDir, '--json', '--limit', '1000000'],
+      { maxBuffer: 1 << 30 }, (error, out, err) => (error ? reject(new Error(err)) : resolve(out)));
+  });
+  return JSON.parse(stdout).records.filter(
+    (rec) => rec.kind === 'command' && /^bench-[0-9]+-[0-9]+-user-\d+$/.test(rec.actor));
+}
+
+function oneLine(text) {
+  assert.equal(text.trim().split('\n').length, 1, `not one line: ${text}`);
+}
+
+describe('latch bench', () => {
+  let server;
+  let tokenFile;
+  before(async () => {
+    server = await startServer();
+    const issued = await runLatch(['token', 'issue', '--sub', 'bencher', '--role', 'user',
+      '--data', server.dataDir]);
+    assert.equal(issued.code, 0, issued.stderr);
+    tokenFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'latch-bench-')), 'token.json');
+    fs.writeFileSync(tokenFile, issued.stdout, { mode: 0o600 });
+  });
+  after(async () => {
+    fs.rmSync(path.dirname(tokenFile), { recursive: true, force: true });
+    await stopServer(server);
+  });
+
+  for (const transport of TRANSPORTS) {
+    it(`relay over ${transport}: every command ok, admitted once by its device, audited once`, async () => {
+      const before = (await benchCommandRecords(server.dataDir)).length;
+      const r = await runLatch(['bench', 'relay', '--server', server.url, '--data', server.dataDir,
+        '--transport', transport, '--users', '3', '--devices', '2', '--inflight', '2',
+        '--duration', '1', '--warmup', '0.2', '--lifetime', '1', '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      const report = JSON.parse(r.stdout);
+      assert.equal(report.mode, 'relay');
+      assert.equal(report.transport, transport);
+      assert.ok(report.commands > 0, 'nothing was measured');
+      assert.ok(report.rps > 0);
+      assert.ok(report.sent >= report.commands);
+      assert.deepEqual(report.outcomes, { ok: report.sent });
+      assert.equal(report.executed, report.sent, 'a device did not admit every command once');
+      assert.equal(report.refused, 0);
+      assert.equal(report.unanswered, 0);
+      assert.equal(report.audit.complete, true);
+      assert.equal(report.audit.command_records, report.sent);
+      assert.ok(report.latency_us.p50 > 0 && report.latency_us.p50 <= report.latency_us.p99);
+      // The server's own log, read here: one record per command sent.
+      const fresh = (await benchCommandRecords(server.dataDir)).length - before;
+      assert.equal(fresh, report.sent);
+    });
+  }
+
+  it('relay prints a readable summary without --json', async () => {
+    const r = await runLatch(['bench', 'relay', '--server', server.url, '--data', server.dataDir,
+      '--users', '1', '--devices', '1', '--duration', '0.5', '--warmup', '0', '--lifetime', '1']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^relay: 1 user\(s\) x 1 in flight -> 1 device\(s\) over WebSockets/);
+    assert.match(r.stdout, /commands in .* per second/);
+    assert.match(r.stdout, /outcomes of all (\d+) sent: ok \1\n/);
+    assert.match(r.stdout, /audit log: (\d+) of \1 command records/);
+  });
+
+  for (const transport of TRANSPORTS) {
+    it(`echo over ${transport}: round trips with every result checked`, async () => {
+      const r = await runLatch(['bench', 'echo', '--server', server.url, '--token-file', tokenFile,
+        '--transport', transport, '--connections', '2', '--inflight', '4', '--payload', '100',
+        '--duration', '0.5', '--warmup', '0.1', '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      const report = JSON.parse(r.stdout);
+      assert.equal(report.mode, 'echo');
+      assert.equal(report.transport, transport);
+      assert.ok(report.round_trips > 0);
+      assert.equal(report.failed, 0);
+      assert.ok(report.sent >= report.round_trips);
+      assert.equal(report.payload_bytes, 100);
+    });
+  }
+
+  it('relay with another data directory than the server\'s fails in one clear line', async () => {
+    const other = fs.mkdtempSync(path.join(os.tmpdir(), 'latch-bench-other-'));
+    try {
+      const r = await runLatch(['bench', 'relay', '--server', server.url, '--data', other,
+        '--users', '1', '--devices', '1', '--duration', '0.2']);
+      assert.equal(r.code, 1);
+      assert.equal(r.stdout, '');
+      oneLine(r.stderr);
+      assert.match(r.stderr, /^latch bench relay: POST \/auth\/token .*--data/);
+    } finally {
+      fs.rmSync(other, { recursive: true, force: true });
+    }
+    assert.ok(server.alive());
+  });
+
+  it('relay to a server that is not there fails in one clear line', async () => {
+    const r = await runLatch(['bench', 'relay', '--server', 'http://127.0.0.1:9', '--data',
+      server.dataDir, '--users', '1', '--devices', '1', '--duration', '0.2']);
+    assert.equal(r.code, 1);
+    oneLine(r.stderr);
+    assert.match(r.stderr, /^latch bench relay: /);
+  });
+
+  it('bad flags are refused before anything is provisioned', async () => {
+    const before = (await runLatch(['home', 'list', '--data', server.dataDir, '--json'])).stdout;
+    for (const [args, why] of [
+      [['--users', '1', '--devices', '2'], /--users must be >= --devices/],
+      [['--inflight', '0'], /--inflight must be >= 1/],
+      [['--lifetime', '31'], /--lifetime must be from 0.001 to 30 seconds/],
+      [['--duration', '0'], /--duration must be > 0/],
+      [['--transport', 'Pigeon'], /unknown --transport 'Pigeon'/],
+    ]) {
+      const r = await runLatch(['bench', 'relay', '--server', server.url, '--data', server.dataDir,
+        ...args]);
+      assert.equal(r.code, 1, args.join(' '));
+      oneLine(r.stderr);
+      assert.match(r.stderr, why);
+    }
+    const after = (await runLatch(['home', 'list', '--data', server.dataDir, '--json'])).stdout;
+    assert.equal(after, before, 'a refused run provisioned homes');
+  });
+
+  it('echo refuses a token file others can read, and a payload over its limit', async () => {
+    const loose = path.join(path.dirname(tokenFile), 'loose.json');
+    fs.copyFileSync(tokenFile, loose);
+    fs.chmodSync(loose, 0o644);
+    let r = await runLatch(['bench', 'echo', '--server', server.url, '--token-file', loose]);
+    assert.equal(r.code, 1);
+    oneLine(r.stderr);
+    assert.match(r.stderr, /^latch bench echo: .*(group|others)/);
+    r = await runLatch(['bench', 'echo', '--server', server.url, '--token-file', tokenFile,
+      '--payload', '16001']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /--payload must be at most 16000 bytes/);
+  });
+});
