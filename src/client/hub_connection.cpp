@@ -309,6 +309,11 @@ class HubConnection::Impl : public std::enable_shared_from_this<HubConnection::I
     }
     transport_ = std::move(transport);
     transportKind_ = kind;
+    {
+      // Before start() returns: a caller asks for the transport right after it.
+      std::lock_guard lock(mutex_);
+      transportSnapshot_ = std::string(transportName(kind));
+    }
     co_return ClientResult<void>{};
   }
 
@@ -348,10 +353,6 @@ class HubConnection::Impl : public std::enable_shared_from_this<HubConnection::I
     closeRequested_ = false;
     endReason_.reset();
     lastReceived_ = lastSent_ = std::chrono::steady_clock::now();
-    {
-      std::lock_guard lock(mutex_);
-      transportSnapshot_ = std::string(transportName(transportKind_));
-    }
     setStatus(ConnectionStatus::Connected, transportName(transportKind_));
     scheduleRefresh();
     auto leftover = std::move(leftover_);
