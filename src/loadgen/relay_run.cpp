@@ -74,6 +74,22 @@ LoopCall sendCommand(const auth::SessionKeyBytes& key, json::value message,
                   }};
 }
 
+// Adds up what the users and devices counted; call once their connections have stopped.
+void addUp(const std::vector<std::unique_ptr<InvokeLoop>>& users,
+           const std::vector<std::unique_ptr<BenchDevice>>& devices, RelayReport& report) {
+  for (const auto& user : users) {
+    report.latency.merge(user->histogram());
+    report.sent += user->sent();
+    for (const auto& [status, count] : user->outcomes()) report.outcomes[status] += count;
+    report.firstAnswers.insert(user->firstAnswers().begin(), user->firstAnswers().end());
+  }
+  for (const auto& device : devices) {
+    report.executed += device->executed();
+    report.refused += device->refused();
+    if (report.firstRefusal.empty()) report.firstRefusal = device->firstRefusal();
+  }
+}
+
 }  // namespace
 
 LoadResult<void> runRelay(const RelayOptions& o) {
@@ -141,17 +157,7 @@ LoadResult<void> runRelay(const RelayOptions& o) {
   const auto userEnded = userConnections.stopAll();
   const auto deviceEnded = deviceConnections.stopAll();
 
-  for (const auto& user : users) {
-    report.latency.merge(user->histogram());
-    report.sent += user->sent();
-    for (const auto& [status, count] : user->outcomes()) report.outcomes[status] += count;
-    report.firstAnswers.insert(user->firstAnswers().begin(), user->firstAnswers().end());
-  }
-  for (const auto& device : devices) {
-    report.executed += device->executed();
-    report.refused += device->refused();
-    if (report.firstRefusal.empty()) report.firstRefusal = device->firstRefusal();
-  }
+  addUp(users, devices, report);
   if (o.checkAudit) {
     std::vector<std::string> subjects;
     for (const auto& user : fixture->users) subjects.push_back(user.subject);
