@@ -52,6 +52,8 @@ void addRelay(CLI::App& bench) {
       ->capture_default_str();
   relay->add_option("--lifetime", o.lifetimeSeconds, "Seconds each envelope is valid")
       ->capture_default_str();
+  relay->add_option("--threads", o.threads, "Client I/O threads, shared (0: one per connection)")
+      ->capture_default_str();
   relay->add_option("--server-pid", o.serverPid, "Server process whose CPU time is read");
   relay->add_flag("!--no-audit-check", o.checkAudit, "Do not count the audit records after");
   relay->add_option("--audit-wait", o.auditWaitSeconds, "Seconds the audit records may take")
@@ -78,6 +80,8 @@ void addEcho(CLI::App& bench) {
       ->capture_default_str();
   echo->add_option("--duration", o.durationSeconds, "Measured seconds")->capture_default_str();
   echo->add_option("--warmup", o.warmUpSeconds, "Seconds run before measuring")
+      ->capture_default_str();
+  echo->add_option("--threads", o.threads, "Client I/O threads, shared (0: one per connection)")
       ->capture_default_str();
   echo->add_option("--server-pid", o.serverPid, "Server process whose CPU time is read");
   echo->add_flag("--json", o.json, "Print one JSON object");

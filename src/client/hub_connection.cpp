@@ -12,15 +12,16 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <fmt/format.h>
 
+#include "client/detail/io_threads_state.hpp"
 #include "client/detail/negotiation.hpp"
 #include "client/detail/transport.hpp"
 #include "protocol/handshake.hpp"
@@ -66,14 +67,14 @@ std::string_view connectionStatusName(ConnectionStatus status) {
 
 class HubConnection::Impl : public std::enable_shared_from_this<HubConnection::Impl> {
  public:
-  Impl(ConnectionOptions options, TokenProvider tokens)
+  Impl(ConnectionOptions options, TokenProvider tokens, detail::IoThreadsState& io)
       : options_(std::move(options)),
         tokens_(std::move(tokens)),
-        work_(asio::make_work_guard(io_)),
-        writeWake_(io_),
-        heartbeat_(io_),
-        refresh_(io_),
-        backoff_(io_),
+        strand_(asio::make_strand(io.io)),
+        writeWake_(strand_),
+        heartbeat_(strand_),
+        refresh_(strand_),
+        backoff_(strand_),
         splitter_(options_.maxMessageBytes) {
     endpoint_.server = options_.server;
     endpoint_.verifyPeer = options_.tls.verifyPeer;
@@ -96,8 +97,9 @@ class HubConnection::Impl : public std::enable_shared_from_this<HubConnection::I
       std::lock_guard lock(mutex_);
       running_ = true;
     }
-    thread_ = std::thread([this] { io_.run(); });
-    asio::co_spawn(io_, run(), asio::detached);
+    // The completion handler keeps the connection alive until its coroutine has finished,
+    // however soon the HubConnection goes.
+    asio::co_spawn(strand_, run(), [self = shared_from_this()](std::exception_ptr) {});
     return started.get();
   }
 
@@ -108,28 +110,19 @@ class HubConnection::Impl : public std::enable_shared_from_this<HubConnection::I
         return done(makeError(ClientErrc::Closed, "the connection is not running"));
       }
     }
-    asio::post(io_, [this, method = std::string(method), arguments = std::move(arguments),
-                     done = std::move(done)]() mutable {
-      if (!connected_) return done(makeError(ClientErrc::Closed, "not connected"));
-      if (pending_.size() >= options_.maxPendingInvocations ||
-          outboxBytes_ > options_.maxSendBacklogBytes) {
-        return done(makeError(ClientErrc::Refused, "too many invocations in flight"));
-      }
-      auto id = std::to_string(nextInvocationId_++);
-      std::string out;
-      protocol::writeInvocation(out, id, method, arguments);
-      pending_.emplace(std::move(id), std::move(done));
-      enqueue(std::move(out));
+    asio::post(strand_, [self = shared_from_this(), method = std::string(method),
+                         arguments = std::move(arguments), done = std::move(done)]() mutable {
+      self->sendInvocation(method, arguments, std::move(done));
     });
   }
 
   void stop() {
-    asio::post(io_, [this] {
-      stopRequested_ = true;
-      backoff_.cancel();
-      if (connected_ && !ended_) {
-        closeRequested_ = true;
-        writeWake_.cancel();
+    asio::post(strand_, [self = shared_from_this()] {
+      self->stopRequested_ = true;
+      self->backoff_.cancel();
+      if (self->connected_ && !self->ended_) {
+        self->closeRequested_ = true;
+        self->writeWake_.cancel();
       }
     });
   }
@@ -139,16 +132,6 @@ class HubConnection::Impl : public std::enable_shared_from_this<HubConnection::I
     stoppedCv_.wait(lock, [this] { return stopped_ || !running_; });
     if (stopError_) return *stopError_;
     return {};
-  }
-
-  // Stops, waits for the connection's coroutines to finish and joins the thread.
-  void shutdown() {
-    if (!thread_.joinable()) return;
-    stop();
-    waitUntilStopped();
-    work_.reset();
-    io_.stop();
-    thread_.join();
   }
 
   TokenGrant grant() const {
@@ -166,7 +149,7 @@ class HubConnection::Impl : public std::enable_shared_from_this<HubConnection::I
             id = std::move(invocationId)](ClientResult<json::value> result) {
       auto self = weak.lock();
       if (!self) return;
-      asio::post(self->io_, [weak, generation, id, result = std::move(result)] {
+      asio::post(self->strand_, [weak, generation, id, result = std::move(result)] {
         auto impl = weak.lock();
         if (!impl || impl->generation_ != generation || !impl->connected_) return;
         std::string out;
@@ -181,6 +164,19 @@ class HubConnection::Impl : public std::enable_shared_from_this<HubConnection::I
   }
 
  private:
+  void sendInvocation(const std::string& method, const json::array& arguments, Done done) {
+    if (!connected_) return done(makeError(ClientErrc::Closed, "not connected"));
+    if (pending_.size() >= options_.maxPendingInvocations ||
+        outboxBytes_ > options_.maxSendBacklogBytes) {
+      return done(makeError(ClientErrc::Refused, "too many invocations in flight"));
+    }
+    auto id = std::to_string(nextInvocationId_++);
+    std::string out;
+    protocol::writeInvocation(out, id, method, arguments);
+    pending_.emplace(std::move(id), std::move(done));
+    enqueue(std::move(out));
+  }
+
   asio::awaitable<void> run() {
     int attempt = 0;
     int authFailures = 0;
@@ -267,14 +263,11 @@ class HubConnection::Impl : public std::enable_shared_from_this<HubConnection::I
   std::unique_ptr<Transport> makeTransport(TransportKind kind) {
     switch (kind) {
       case TransportKind::WebSockets:
-        return detail::makeWebSocketTransport(io_.get_executor(), endpoint_,
-                                              options_.maxMessageBytes);
+        return detail::makeWebSocketTransport(strand_, endpoint_, options_.maxMessageBytes);
       case TransportKind::ServerSentEvents:
-        return detail::makeServerSentEventsTransport(io_.get_executor(), endpoint_,
-                                                     options_.maxMessageBytes);
+        return detail::makeServerSentEventsTransport(strand_, endpoint_, options_.maxMessageBytes);
       case TransportKind::LongPolling:
-        return detail::makeLongPollingTransport(io_.get_executor(), endpoint_,
-                                                options_.maxMessageBytes);
+        return detail::makeLongPollingTransport(strand_, endpoint_, options_.maxMessageBytes);
     }
     return nullptr;
   }
@@ -289,7 +282,7 @@ class HubConnection::Impl : public std::enable_shared_from_this<HubConnection::I
       bool timedOut = false;
     };
     auto state = std::make_shared<Deadline>();
-    asio::steady_timer deadline(io_, options_.openTimeout);
+    asio::steady_timer deadline(strand_, options_.openTimeout);
     deadline.async_wait([state, t = transport.get()](boost::system::error_code ec) {
       if (ec || state->done) return;
       state->timedOut = true;
@@ -503,19 +496,21 @@ class HubConnection::Impl : public std::enable_shared_from_this<HubConnection::I
     const auto delay = std::chrono::milliseconds(
         static_cast<std::int64_t>(static_cast<double>(left) * options_.refreshAtFraction));
     refresh_.expires_after(delay);
-    refresh_.async_wait([this, generation = generation_](boost::system::error_code ec) {
-      if (ec || generation != generation_ || !connected_) return;
-      refreshNow();
-    });
+    refresh_.async_wait(
+        [self = shared_from_this(), generation = generation_](boost::system::error_code ec) {
+          if (ec || generation != self->generation_ || !self->connected_) return;
+          self->refreshNow();
+        });
   }
 
   void refreshSoon() {
     if (refreshing_) return;
     refresh_.expires_after(std::chrono::milliseconds(0));
-    refresh_.async_wait([this, generation = generation_](boost::system::error_code ec) {
-      if (ec || generation != generation_ || !connected_) return;
-      refreshNow();
-    });
+    refresh_.async_wait(
+        [self = shared_from_this(), generation = generation_](boost::system::error_code ec) {
+          if (ec || generation != self->generation_ || !self->connected_) return;
+          self->refreshNow();
+        });
   }
 
   void refreshNow() {
@@ -602,9 +597,8 @@ class HubConnection::Impl : public std::enable_shared_from_this<HubConnection::I
 
   const ConnectionOptions options_;
   const TokenProvider tokens_;
-  asio::io_context io_{1};
-  asio::executor_work_guard<asio::io_context::executor_type> work_;
-  std::thread thread_;
+  // Every handler of this connection runs on this strand, on one of its IoThreads.
+  asio::strand<asio::io_context::executor_type> strand_;
 
   // Shared with other threads, under mutex_.
   mutable std::mutex mutex_;
@@ -645,9 +639,21 @@ class HubConnection::Impl : public std::enable_shared_from_this<HubConnection::I
 };
 
 HubConnection::HubConnection(ConnectionOptions options, TokenProvider tokens)
-    : impl_(std::make_shared<Impl>(std::move(options), std::move(tokens))) {}
+    : HubConnection(std::move(options), std::move(tokens), std::make_shared<IoThreads>(1)) {}
 
-HubConnection::~HubConnection() { impl_->shutdown(); }
+HubConnection::HubConnection(ConnectionOptions options, TokenProvider tokens,
+                             std::shared_ptr<IoThreads> threads)
+    : threads_(std::move(threads)),
+      impl_(std::make_shared<Impl>(std::move(options), std::move(tokens), threads_->state())) {}
+
+HubConnection::~HubConnection() {
+  impl_->stop();
+  (void)impl_->waitUntilStopped();
+  // Handlers still queued hold the connection a moment longer and drop it on a pool thread;
+  // a pool of its own then joins once they have run.
+  impl_.reset();
+  threads_.reset();
+}
 
 void HubConnection::onInvocation(std::string target, ResultHandler handler) {
   impl_->resultHandlers[std::move(target)] = std::move(handler);

@@ -11,6 +11,7 @@
 
 #include "client/client_error.hpp"
 #include "client/connection_options.hpp"
+#include "client/io_threads.hpp"
 #include "client/token_grant.hpp"
 
 namespace latch::client {
@@ -24,8 +25,9 @@ std::string_view connectionStatusName(ConnectionStatus status);
 // server-to-client calls (with client results), keep-alive and server timeout, in-band token
 // refresh, and reconnect with backoff when asked to.
 //
-// It runs its own I/O thread. Handlers and the status callback run on that thread and must
-// not block it for long (reply to a client result later, from any thread, instead).
+// Its I/O runs on a thread of its own, or on IoThreads shared with other connections. Handlers
+// and the status callback run on that thread and must not block it for long (reply to a client
+// result later, from any thread, instead).
 // Register handlers before start(). Every other method is thread-safe, except that invoke()
 // and stop() must not be called from a handler.
 class HubConnection {
@@ -40,8 +42,13 @@ class HubConnection {
   // Status changes, with a reason for Reconnecting and Stopped ("" after stop()).
   using StatusHandler = std::function<void(ConnectionStatus status, std::string_view detail)>;
 
+  // A connection on an I/O thread of its own.
   HubConnection(ConnectionOptions options, TokenProvider tokens);
-  // Stops the connection and joins its thread.
+  // A connection on the shared `threads` (see IoThreads): its handlers then run on one of
+  // them, one at a time.
+  HubConnection(ConnectionOptions options, TokenProvider tokens,
+                std::shared_ptr<IoThreads> threads);
+  // Stops the connection and waits until it has; with a thread of its own, joins it.
   ~HubConnection();
   HubConnection(const HubConnection&) = delete;
   HubConnection& operator=(const HubConnection&) = delete;
@@ -79,6 +86,7 @@ class HubConnection {
 
  private:
   class Impl;
+  std::shared_ptr<IoThreads> threads_;  // declared first: it outlives impl_
   std::shared_ptr<Impl> impl_;
 };
 

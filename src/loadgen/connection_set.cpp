@@ -5,8 +5,12 @@
 namespace latch::loadgen {
 
 client::HubConnection& ConnectionSet::add(const client::TokenGrant& grant) {
-  all_.push_back(std::make_unique<client::HubConnection>(
-      options_, [grant] { return client::ClientResult<client::TokenGrant>(grant); }));
+  client::TokenProvider tokens = [grant] {
+    return client::ClientResult<client::TokenGrant>(grant);
+  };
+  all_.push_back(
+      threads_ ? std::make_unique<client::HubConnection>(options_, std::move(tokens), threads_)
+               : std::make_unique<client::HubConnection>(options_, std::move(tokens)));
   return *all_.back();
 }
 
@@ -30,6 +34,15 @@ std::string ConnectionSet::stopAll() {
     }
   }
   return first;
+}
+
+std::shared_ptr<client::IoThreads> sharedIoThreads(unsigned threads) {
+  return threads == 0 ? nullptr : std::make_shared<client::IoThreads>(threads);
+}
+
+std::string threadsText(unsigned threads) {
+  return threads == 0 ? std::string("a client thread per connection")
+                      : fmt::format("{} shared client thread(s)", threads);
 }
 
 }  // namespace latch::loadgen

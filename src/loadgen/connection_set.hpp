@@ -14,13 +14,15 @@ namespace latch::loadgen {
 
 // The client connections of one kind in a run ("user 3", "device 0", "connection 7"), each a
 // client::HubConnection whose token provider always offers its provisioned token (a run is
-// shorter than the token lives). Destroying the set stops and joins them all. Not
-// thread-safe: used from the run's own thread.
+// shorter than the token lives). Destroying the set stops them all. Not thread-safe: used
+// from the run's own thread.
 class ConnectionSet {
  public:
-  // `options` must outlive the set.
-  ConnectionSet(const client::ConnectionOptions& options, std::string label)
-      : options_(options), label_(std::move(label)) {}
+  // `options` must outlive the set. The connections run on `threads`, or each on a thread of
+  // its own when it is null.
+  ConnectionSet(const client::ConnectionOptions& options, std::string label,
+                std::shared_ptr<client::IoThreads> threads)
+      : options_(options), label_(std::move(label)), threads_(std::move(threads)) {}
 
   // A new connection, not started: register its handlers, then startAll().
   client::HubConnection& add(const client::TokenGrant& grant);
@@ -38,7 +40,15 @@ class ConnectionSet {
  private:
   const client::ConnectionOptions& options_;
   const std::string label_;
+  const std::shared_ptr<client::IoThreads> threads_;  // declared first: outlives the connections
   std::vector<std::unique_ptr<client::HubConnection>> all_;
 };
+
+// The I/O threads a run's connections share: `threads` of them, or none (null: a thread per
+// connection, as `latch agent` runs) for 0.
+std::shared_ptr<client::IoThreads> sharedIoThreads(unsigned threads);
+
+// How a report names that: "2 shared client thread(s)", "a client thread per connection".
+std::string threadsText(unsigned threads);
 
 }  // namespace latch::loadgen

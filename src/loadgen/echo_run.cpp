@@ -67,19 +67,20 @@ void printReport(const EchoOptions& o, const EchoReport& r) {
     protocol::appendJsonString(transport, r.transport);
     fmt::print(
         "{{\"mode\":\"echo\",\"client\":\"cpp\",\"server\":{},\"transport\":{},"
-        "\"connections\":{},\"inflight\":{},\"payload_bytes\":{},\"warmup_s\":{:.3f},"
+        "\"connections\":{},\"inflight\":{},\"threads\":{},\"payload_bytes\":{},\"warmup_s\":{:.3f}"
+        ","
         "\"duration_s\":{:.3f},\"round_trips\":{},\"rps\":{:.1f},\"latency_us\":{{\"p50\":{:.1f},"
         "\"p90\":{:.1f},\"p99\":{:.1f},\"p999\":{:.1f},\"max\":{:.1f},\"mean\":{:.1f}}},"
         "\"sent\":{},\"failed\":{},\"client_cpu_us_per_round_trip\":{:.2f}{}}}\n",
-        server, transport, o.connections, o.inflight, o.payloadBytes, o.warmUpSeconds,
+        server, transport, o.connections, o.inflight, o.threads, o.payloadBytes, o.warmUpSeconds,
         r.window.measuredSeconds, h.count(), rps, micros(h.percentile(0.5)),
         micros(h.percentile(0.9)), micros(h.percentile(0.99)), micros(h.percentile(0.999)),
         micros(h.max()), h.mean() / 1000.0, r.sent, r.failed, clientCpu,
         serverCpu.empty() ? "" : ",\"server_cpu_us_per_round_trip\":" + serverCpu);
     return;
   }
-  fmt::print("echo: {} connection(s) x {} in flight over {}, {} byte payload\n", o.connections,
-             o.inflight, r.transport, o.payloadBytes);
+  fmt::print("echo: {} connection(s) x {} in flight over {}, {} byte payload, {}\n", o.connections,
+             o.inflight, r.transport, o.payloadBytes, threadsText(o.threads));
   fmt::print("  {} round trips in {:.2f} s (after {:.1f} s warm-up): {:.0f} per second\n",
              h.count(), r.window.measuredSeconds, o.warmUpSeconds, rps);
   fmt::print(
@@ -100,7 +101,7 @@ LoadResult<void> runEcho(const EchoOptions& o) {
   std::vector<std::unique_ptr<InvokeLoop>> loops;
   client::ConnectionOptions options = o.connection;
   options.reconnect = false;
-  ConnectionSet connections(options, "connection");
+  ConnectionSet connections(options, "connection", sharedIoThreads(o.threads));
 
   auto payload = std::make_shared<const json::string>(std::string(o.payloadBytes, 'x'));
   const LoopCall echo{.method = "Echo",

@@ -19,6 +19,7 @@ struct EchoOptions {
   std::size_t payloadBytes = 32;         // characters of the string Echo returns
   double durationSeconds = 5;            // measured time, after the warm-up
   double warmUpSeconds = 1;              // round trips before this are not counted
+  unsigned threads = 1;                  // client I/O threads all connections share; 0: one each
   std::optional<int> serverPid;          // whose CPU time to report per round trip
   bool json = false;                     // print one JSON object instead of the summary
 };

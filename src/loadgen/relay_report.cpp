@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "loadgen/connection_set.hpp"
 #include "protocol/message_writer.hpp"
 
 namespace latch::loadgen {
@@ -48,13 +49,13 @@ void printJson(const RelayOptions& o, const RelayReport& r, double rps, double c
   }
   fmt::print(
       "{{\"mode\":\"relay\",\"server\":{},\"transport\":{},\"users\":{},\"devices\":{},"
-      "\"inflight\":{},\"lifetime_s\":{:.3f},\"setup_s\":{:.3f},\"warmup_s\":{:.3f},"
+      "\"inflight\":{},\"threads\":{},\"lifetime_s\":{:.3f},\"setup_s\":{:.3f},\"warmup_s\":{:.3f},"
       "\"duration_s\":{:.3f},\"commands\":{},\"rps\":{:.1f},\"latency_us\":{{\"p50\":{:.1f},"
       "\"p90\":{:.1f},\"p99\":{:.1f},\"p999\":{:.1f},\"max\":{:.1f},\"mean\":{:.1f}}},"
       "\"sent\":{},\"unanswered\":{},\"outcomes\":{},\"executed\":{},\"refused\":{},"
       "\"client_cpu_us_per_command\":{:.2f}{},\"audit\":{}}}\n",
-      server, transport, o.users, o.devices, o.inflight, o.lifetimeSeconds, r.setupSeconds,
-      o.warmUpSeconds, r.measuredSeconds, h.count(), rps, micros(h.percentile(0.5)),
+      server, transport, o.users, o.devices, o.inflight, o.threads, o.lifetimeSeconds,
+      r.setupSeconds, o.warmUpSeconds, r.measuredSeconds, h.count(), rps, micros(h.percentile(0.5)),
       micros(h.percentile(0.9)), micros(h.percentile(0.99)), micros(h.percentile(0.999)),
       micros(h.max()), h.mean() / 1000.0, r.sent, r.unanswered, outcomesJson(r.outcomes),
       r.executed, r.refused, perCommand(r.clientCpuMicros, h.count()),
@@ -79,9 +80,10 @@ void printRelayReport(const RelayOptions& o, const RelayReport& r) {
   if (r.serverCpuMicros && h.count() > 0) cpuPerCommand = perCommand(*r.serverCpuMicros, h.count());
   if (o.json) return printJson(o, r, rps, cpuPerCommand);
   fmt::print(
-      "relay: {} user(s) x {} in flight -> {} device(s) over {}, {:.1f} s envelopes; setup "
+      "relay: {} user(s) x {} in flight -> {} device(s) over {}, {:.1f} s envelopes, {}; setup "
       "{:.1f} s\n",
-      o.users, o.inflight, o.devices, r.transport, o.lifetimeSeconds, r.setupSeconds);
+      o.users, o.inflight, o.devices, r.transport, o.lifetimeSeconds, threadsText(o.threads),
+      r.setupSeconds);
   fmt::print("  {} commands in {:.2f} s (after {:.1f} s warm-up): {:.0f} per second\n", h.count(),
              r.measuredSeconds, o.warmUpSeconds, rps);
   fmt::print(

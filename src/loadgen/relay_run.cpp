@@ -118,8 +118,9 @@ LoadResult<void> runRelay(const RelayOptions& o) {
   std::vector<std::unique_ptr<InvokeLoop>> users;
   client::ConnectionOptions options = o.connection;
   options.reconnect = false;
-  ConnectionSet deviceConnections(options, "device");
-  ConnectionSet userConnections(options, "user");
+  const auto threads = sharedIoThreads(o.threads);
+  ConnectionSet deviceConnections(options, "device", threads);
+  ConnectionSet userConnections(options, "user", threads);
   for (const auto& home : fixture->homes) {
     devices.push_back(std::make_unique<BenchDevice>(home.deviceId, home.device.sessionKey));
     devices.back()->attach(deviceConnections.add(home.device));

@@ -23,6 +23,7 @@ struct RelayOptions {
   double warmUpSeconds = 1;      // commands answered before this are not timed
   std::size_t inflight = 1;      // SendCommands outstanding per user (the server allows 8)
   double lifetimeSeconds = 10;   // exp - iat of each envelope (the server allows up to 30 s)
+  unsigned threads = 1;          // client I/O threads all connections share; 0: one each
   std::optional<int> serverPid;  // whose CPU time to report per command; none: not read
   bool checkAudit = true;        // count the run's command records in the audit log after
   double auditWaitSeconds = 30;  // how long the audit log may take to hold them all

@@ -17,6 +17,9 @@ const { execFile } = require('node:child_process');
 const { startServer, stopServer, runLatch, latchBin } = require('./helpers/server');
 
 const TRANSPORTS = ['WebSockets', 'ServerSentEvents', 'LongPolling'];
+// Client I/O threads per transport's run: one per connection (as the agent), one shared (the
+// default), two shared (handlers of one connection never run at once, on either thread).
+const THREADS = { WebSockets: 0, ServerSentEvents: 2, LongPolling: 1 };
 
 // Command records in the server's audit log by bench users (a long listing: tens of MB).
 async function benchCommandRecords(dataDir) {
@@ -53,11 +56,13 @@ describe('latch bench', () => {
       const before = (await benchCommandRecords(server.dataDir)).length;
       const r = await runLatch(['bench', 'relay', '--server', server.url, '--data', server.dataDir,
         '--transport', transport, '--users', '3', '--devices', '2', '--inflight', '2',
-        '--duration', '1', '--warmup', '0.2', '--lifetime', '1', '--json']);
+        '--duration', '1', '--warmup', '0.2', '--lifetime', '1', '--threads', String(THREADS[transport]),
+        '--json']);
       assert.equal(r.code, 0, r.stderr);
       const report = JSON.parse(r.stdout);
       assert.equal(report.mode, 'relay');
       assert.equal(report.transport, transport);
+      assert.equal(report.threads, THREADS[transport]);
       assert.ok(report.commands > 0, 'nothing was measured');
       assert.ok(report.rps > 0);
       assert.ok(report.sent >= report.commands);
@@ -78,7 +83,8 @@ describe('latch bench', () => {
     const r = await runLatch(['bench', 'relay', '--server', server.url, '--data', server.dataDir,
       '--users', '1', '--devices', '1', '--duration', '0.5', '--warmup', '0', '--lifetime', '1']);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /^relay: 1 user\(s\) x 1 in flight -> 1 device\(s\) over WebSockets/);
+    assert.match(r.stdout,
+      /^relay: 1 user\(s\) x 1 in flight -> 1 device\(s\) over WebSockets, 1\.0 s envelopes, 1 shared client thread\(s\); setup/);
     assert.match(r.stdout, /commands in .* per second/);
     assert.match(r.stdout, /outcomes of all (\d+) sent: ok \1\n/);
     assert.match(r.stdout, /audit log: (\d+) of \1 command records/);
@@ -88,11 +94,12 @@ describe('latch bench', () => {
     it(`echo over ${transport}: round trips with every result checked`, async () => {
       const r = await runLatch(['bench', 'echo', '--server', server.url, '--token-file', tokenFile,
         '--transport', transport, '--connections', '2', '--inflight', '4', '--payload', '100',
-        '--duration', '0.5', '--warmup', '0.1', '--json']);
+        '--duration', '0.5', '--warmup', '0.1', '--threads', String(THREADS[transport]), '--json']);
       assert.equal(r.code, 0, r.stderr);
       const report = JSON.parse(r.stdout);
       assert.equal(report.mode, 'echo');
       assert.equal(report.transport, transport);
+      assert.equal(report.threads, THREADS[transport]);
       assert.ok(report.round_trips > 0);
       assert.equal(report.failed, 0);
       assert.ok(report.sent >= report.round_trips);
