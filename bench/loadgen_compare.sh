@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `latch bench` (on the C++ client library) next to `latch-bench` (the raw-protocol yardstick)
 # against one fresh `latch-with-test-hooks serve`, alternating, so that the ratios survive a
-# noisy machine: echo with each client, then `latch bench relay`. One JSON line per run on
-# stdout, to be compared as ratios within a round. See bench/README.md.
+# noisy machine: echo with the raw client, then `latch bench echo` and `latch bench relay`,
+# each on one shared client I/O thread and on a thread per connection. One JSON line per run
+# on stdout, to be compared as ratios within a round. See bench/README.md.
 #
 #   bench/loadgen_compare.sh [BUILD_DIR (build/release)] [ROUNDS (3)] [SECONDS (5)]
 set -euo pipefail
@@ -25,10 +26,15 @@ for round in $(seq 1 "$ROUNDS"); do
   echo "{\"round\":$round,\"run\":\"raw-echo\",\"report\":$("$B/bench/latch-bench" echo \
     --url "ws://127.0.0.1:$port/hubs/command?access_token=$token" --connections 10 \
     --duration "$SECONDS_EACH" --server-pid $pid --json)}"
-  echo "{\"round\":$round,\"run\":\"latch-bench-echo\",\"report\":$("$B/src/latch" bench echo \
-    --server "http://127.0.0.1:$port" --token-file "$D/token.json" --connections 10 \
-    --duration "$SECONDS_EACH" --server-pid $pid --json)}"
-  echo "{\"round\":$round,\"run\":\"latch-bench-relay\",\"report\":$("$B/src/latch" bench relay \
-    --server "http://127.0.0.1:$port" --data "$D/data" --users 10 --devices 10 \
-    --duration "$SECONDS_EACH" --lifetime 5 --server-pid $pid --json)}"
+  # The client library on one shared I/O thread (the default), then a thread per connection.
+  for threads in 1 0; do
+    echo "{\"round\":$round,\"run\":\"latch-bench-echo-t$threads\",\"report\":$("$B/src/latch" \
+      bench echo --server "http://127.0.0.1:$port" --token-file "$D/token.json" --connections 10 \
+      --threads $threads --duration "$SECONDS_EACH" --server-pid $pid --json)}"
+  done
+  for threads in 1 0; do
+    echo "{\"round\":$round,\"run\":\"latch-bench-relay-t$threads\",\"report\":$("$B/src/latch" \
+      bench relay --server "http://127.0.0.1:$port" --data "$D/data" --users 10 --devices 10 \
+      --threads $threads --duration "$SECONDS_EACH" --lifetime 5 --server-pid $pid --json)}"
+  done
 done
