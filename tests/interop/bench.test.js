@@ -14,6 +14,8 @@ const path = require('node:path');
 
 const { execFile } = require('node:child_process');
 
+const { makeCertificate } = require('./helpers/certificate');
+const { HomeProcesses } = require('./helpers/home_processes');
 const { startServer, stopServer, runLatch, latchBin } = require('./helpers/server');
 
 const TRANSPORTS = ['WebSockets', 'ServerSentEvents', 'LongPolling'];
@@ -161,5 +163,42 @@ describe('latch bench', () => {
       '--payload', '16001']);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /--payload must be at most 16000 bytes/);
+  });
+});
+
+describe('latch bench over HTTPS', () => {
+  let certificate;
+  let env;
+  before(async () => {
+    certificate = makeCertificate();
+    env = await HomeProcesses.create({
+      extraToml: `[tls]\ncert = "${certificate.cert}"\nkey = "${certificate.key}"\n`,
+    });
+    env.url = `https://127.0.0.1:${env.port}`;
+  });
+  after(async () => {
+    if (env) await env.close();
+    if (certificate) fs.rmSync(certificate.dir, { recursive: true, force: true });
+  });
+
+  it('relays signed commands over TLS with the server\'s certificate trusted by --ca-file', async () => {
+    const r = await runLatch(['bench', 'relay', '--server', env.url, '--ca-file', certificate.cert,
+      '--data', env.dataDir, '--users', '2', '--devices', '1', '--duration', '0.5', '--warmup', '0',
+      '--lifetime', '1', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const report = JSON.parse(r.stdout);
+    assert.match(report.server, /^https:\/\/127\.0\.0\.1:/);
+    assert.ok(report.commands > 0);
+    assert.deepEqual(report.outcomes, { ok: report.sent });
+    assert.equal(report.audit.complete, true);
+  });
+
+  it('refuses a certificate it was not told to trust, in one line, before any command', async () => {
+    const r = await runLatch(['bench', 'relay', '--server', env.url, '--data', env.dataDir,
+      '--users', '1', '--devices', '1', '--duration', '0.2']);
+    assert.equal(r.code, 1);
+    assert.equal(r.stdout, '');
+    oneLine(r.stderr);
+    assert.match(r.stderr, /^latch bench relay: .*(certificate|verify|TLS)/i);
   });
 });

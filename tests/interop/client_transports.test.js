@@ -12,12 +12,12 @@
 // or refuses the transport.
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
 
+const { makeCertificate } = require('./helpers/certificate');
 const { HomeProcesses } = require('./helpers/home_processes');
 const { runLatch } = require('./helpers/server');
 
@@ -26,19 +26,6 @@ const TRANSPORTS = ['WebSockets', 'ServerSentEvents', 'LongPolling'];
 const LONG_POLL_TIMEOUT_MS = 300;
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-// A self-signed certificate for IP 127.0.0.1 and its key, in a new temporary directory.
-function makeCertificate() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'latch-tls-'));
-  const cert = path.join(dir, 'cert.pem');
-  const key = path.join(dir, 'key.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec',
-    '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert,
-    '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'],
-  { stdio: 'ignore' });
-  fs.chmodSync(key, 0o600);
-  return { dir, cert, key };
-}
 
 function assertNoSecrets(text, env, what) {
   assert.ok(!text.includes(env.device.pat), `the ${what} holds the PAT`);
