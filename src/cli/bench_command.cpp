@@ -35,6 +35,18 @@ int finish(const loadgen::LoadResult<void>& result, std::string_view command) {
   return 0;
 }
 
+// The flags of RunOptions, shared by every mode.
+void addRunFlags(CLI::App& mode, loadgen::RunOptions& run, const char* inflightHelp) {
+  mode.add_option("--duration", run.durationSeconds, "Measured seconds")->capture_default_str();
+  mode.add_option("--warmup", run.warmUpSeconds, "Seconds run before measuring")
+      ->capture_default_str();
+  mode.add_option("--inflight", run.inflight, inflightHelp)->capture_default_str();
+  mode.add_option("--threads", run.threads, "Client I/O threads, shared (0: one per connection)")
+      ->capture_default_str();
+  mode.add_option("--server-pid", run.serverPid, "Server process whose CPU time is read");
+  mode.add_flag("--json", run.json, "Print one JSON object");
+}
+
 void addRelay(CLI::App& bench) {
   auto flags = std::make_shared<RelayFlags>();
   auto& o = flags->options;
@@ -45,20 +57,12 @@ void addRelay(CLI::App& bench) {
   relay->add_option("--users", o.users, "User connections")->capture_default_str();
   relay->add_option("--devices", o.devices, "Homes, one device connection each")
       ->capture_default_str();
-  relay->add_option("--duration", o.durationSeconds, "Measured seconds")->capture_default_str();
-  relay->add_option("--warmup", o.warmUpSeconds, "Seconds run before measuring")
-      ->capture_default_str();
-  relay->add_option("--inflight", o.inflight, "Commands outstanding per user")
-      ->capture_default_str();
   relay->add_option("--lifetime", o.lifetimeSeconds, "Seconds each envelope is valid")
       ->capture_default_str();
-  relay->add_option("--threads", o.threads, "Client I/O threads, shared (0: one per connection)")
-      ->capture_default_str();
-  relay->add_option("--server-pid", o.serverPid, "Server process whose CPU time is read");
   relay->add_flag("!--no-audit-check", o.checkAudit, "Do not count the audit records after");
   relay->add_option("--audit-wait", o.auditWaitSeconds, "Seconds the audit records may take")
       ->capture_default_str();
-  relay->add_flag("--json", o.json, "Print one JSON object");
+  addRunFlags(*relay, o.run, "Commands outstanding per user");
   relay->final_callback([flags] {
     flags->options.connection = connectionOptionsOrFail(flags->client, "bench relay");
     std::exit(finish(loadgen::runRelay(flags->options), "bench relay"));
@@ -74,17 +78,9 @@ void addEcho(CLI::App& bench) {
   echo->add_option("--token-file", flags->tokenFile, "Token response JSON, mode 0600")->required();
   echo->add_option("--connections", o.connections, "Connections, each its own loop")
       ->capture_default_str();
-  echo->add_option("--inflight", o.inflight, "Invocations outstanding per connection")
-      ->capture_default_str();
   echo->add_option("--payload", o.payloadBytes, "Bytes of the echoed string")
       ->capture_default_str();
-  echo->add_option("--duration", o.durationSeconds, "Measured seconds")->capture_default_str();
-  echo->add_option("--warmup", o.warmUpSeconds, "Seconds run before measuring")
-      ->capture_default_str();
-  echo->add_option("--threads", o.threads, "Client I/O threads, shared (0: one per connection)")
-      ->capture_default_str();
-  echo->add_option("--server-pid", o.serverPid, "Server process whose CPU time is read");
-  echo->add_flag("--json", o.json, "Print one JSON object");
+  addRunFlags(*echo, o.run, "Invocations outstanding per connection");
   echo->final_callback([flags] {
     flags->options.connection = connectionOptionsOrFail(flags->client, "bench echo");
     auto grant = client::readTokenFile(flags->tokenFile);

@@ -48,7 +48,10 @@ class HubConnection {
   // them, one at a time.
   HubConnection(ConnectionOptions options, TokenProvider tokens,
                 std::shared_ptr<IoThreads> threads);
-  // Stops the connection and waits until it has; with a thread of its own, joins it.
+  // Stops the connection and waits until it has; with a thread of its own, joins it (after the
+  // last queued callbacks ran). On shared IoThreads a callback already queued (an
+  // invokeAsync result, say) may still run after this returns, before the pool ends: what it
+  // uses must outlive the pool.
   ~HubConnection();
   HubConnection(const HubConnection&) = delete;
   HubConnection& operator=(const HubConnection&) = delete;

@@ -14,11 +14,12 @@ constexpr std::chrono::seconds kDrainTimeout{10};
 
 }  // namespace
 
-IoThreads::IoThreads(unsigned threads)
-    : state_(std::make_unique<detail::IoThreadsState>(std::max(1u, threads))) {
+IoThreads::IoThreads(unsigned threads) {
+  threads = std::max(1u, threads);
+  state_ = std::make_unique<detail::IoThreadsState>(threads);
   auto& s = *state_;
   s.work.emplace(boost::asio::make_work_guard(s.io));
-  for (unsigned i = 0; i < std::max(1u, threads); ++i) {
+  for (unsigned i = 0; i < threads; ++i) {
     s.threads.emplace_back([&s] {
       s.io.run();
       std::lock_guard lock(s.mutex);

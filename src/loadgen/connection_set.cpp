@@ -40,9 +40,4 @@ std::shared_ptr<client::IoThreads> sharedIoThreads(unsigned threads) {
   return threads == 0 ? nullptr : std::make_shared<client::IoThreads>(threads);
 }
 
-std::string threadsText(unsigned threads) {
-  return threads == 0 ? std::string("a client thread per connection")
-                      : fmt::format("{} shared client thread(s)", threads);
-}
-
 }  // namespace latch::loadgen

@@ -48,7 +48,4 @@ class ConnectionSet {
 // connection, as `latch agent` runs) for 0.
 std::shared_ptr<client::IoThreads> sharedIoThreads(unsigned threads);
 
-// How a report names that: "2 shared client thread(s)", "a client thread per connection".
-std::string threadsText(unsigned threads);
-
 }  // namespace latch::loadgen

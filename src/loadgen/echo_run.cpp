@@ -12,33 +12,23 @@
 #include "loadgen/invoke_loop.hpp"
 #include "loadgen/measured_window.hpp"
 #include "loadgen/process_stats.hpp"
-#include "protocol/message_writer.hpp"
+#include "loadgen/report_format.hpp"
 
 namespace latch::loadgen {
 namespace {
 
 namespace json = boost::json;
 
-// The client's own limit on invocations awaiting a result (ConnectionOptions).
-constexpr std::size_t kMaxInflight = 1000;
 // Echo's argument travels in one WebSocket message, which the server caps at 32 KiB.
 constexpr std::size_t kMaxPayload = 16'000;
 
 LoadResult<void> validate(const EchoOptions& o) {
   if (o.connections == 0) return makeError(LoadErrc::BadArgument, "--connections must be >= 1");
-  if (o.inflight == 0 || o.inflight > kMaxInflight) {
-    return makeError(LoadErrc::BadArgument, "--inflight must be from 1 to 1000");
-  }
   if (o.payloadBytes > kMaxPayload) {
     return makeError(LoadErrc::BadArgument, "--payload must be at most 16000 bytes");
   }
-  if (!(o.durationSeconds > 0) || !(o.warmUpSeconds >= 0)) {
-    return makeError(LoadErrc::BadArgument, "--duration must be > 0 and --warmup >= 0");
-  }
-  return {};
+  return validateRun(o.run, RunOptions::kMaxInflight);
 }
-
-double micros(std::uint64_t nanos) { return static_cast<double>(nanos) / 1000.0; }
 
 struct EchoReport {
   std::string transport;
@@ -51,42 +41,32 @@ struct EchoReport {
 
 void printReport(const EchoOptions& o, const EchoReport& r) {
   const auto& h = r.latency;
-  const double rps = static_cast<double>(h.count()) / r.window.measuredSeconds;
-  const double clientCpu =
-      h.count() ? static_cast<double>(r.window.clientCpuMicros) / static_cast<double>(h.count())
-                : 0.0;
+  const auto& w = r.window;
+  const double rps = static_cast<double>(h.count()) / w.measuredSeconds;
+  const double clientCpu = perEach(w.clientCpuMicros, h.count());
   std::string serverCpu;
-  if (r.window.serverCpuMicros && h.count() > 0) {
-    serverCpu = fmt::format(
-        "{:.2f}", static_cast<double>(*r.window.serverCpuMicros) / static_cast<double>(h.count()));
+  if (w.serverCpuMicros && h.count() > 0) {
+    serverCpu = fmt::format("{:.2f}", perEach(*w.serverCpuMicros, h.count()));
   }
-  if (o.json) {
-    std::string server;
-    protocol::appendJsonString(server, o.connection.server.display(o.connection.server.hubPath()));
-    std::string transport;
-    protocol::appendJsonString(transport, r.transport);
+  if (o.run.json) {
     fmt::print(
         "{{\"mode\":\"echo\",\"client\":\"cpp\",\"server\":{},\"transport\":{},"
-        "\"connections\":{},\"inflight\":{},\"threads\":{},\"payload_bytes\":{},\"warmup_s\":{:.3f}"
-        ","
-        "\"duration_s\":{:.3f},\"round_trips\":{},\"rps\":{:.1f},\"latency_us\":{{\"p50\":{:.1f},"
-        "\"p90\":{:.1f},\"p99\":{:.1f},\"p999\":{:.1f},\"max\":{:.1f},\"mean\":{:.1f}}},"
-        "\"sent\":{},\"failed\":{},\"client_cpu_us_per_round_trip\":{:.2f}{}}}\n",
-        server, transport, o.connections, o.inflight, o.threads, o.payloadBytes, o.warmUpSeconds,
-        r.window.measuredSeconds, h.count(), rps, micros(h.percentile(0.5)),
-        micros(h.percentile(0.9)), micros(h.percentile(0.99)), micros(h.percentile(0.999)),
-        micros(h.max()), h.mean() / 1000.0, r.sent, r.failed, clientCpu,
+        "\"connections\":{},\"inflight\":{},\"threads\":{},\"client_threads\":{},"
+        "\"payload_bytes\":{},\"warmup_s\":{:.3f},\"duration_s\":{:.3f},\"round_trips\":{},"
+        "\"rps\":{:.1f},\"latency_us\":{},\"sent\":{},\"failed\":{},"
+        "\"client_cpu_us_per_round_trip\":{:.2f}{}}}\n",
+        jsonString(o.connection.server.display(o.connection.server.hubPath())),
+        jsonString(r.transport), o.connections, o.run.inflight, o.run.threads, w.clientThreads,
+        o.payloadBytes, o.run.warmUpSeconds, w.measuredSeconds, h.count(), rps, latencyJson(h),
+        r.sent, r.failed, clientCpu,
         serverCpu.empty() ? "" : ",\"server_cpu_us_per_round_trip\":" + serverCpu);
     return;
   }
   fmt::print("echo: {} connection(s) x {} in flight over {}, {} byte payload, {}\n", o.connections,
-             o.inflight, r.transport, o.payloadBytes, threadsText(o.threads));
+             o.run.inflight, r.transport, o.payloadBytes, threadsText(o.run.threads));
   fmt::print("  {} round trips in {:.2f} s (after {:.1f} s warm-up): {:.0f} per second\n",
-             h.count(), r.window.measuredSeconds, o.warmUpSeconds, rps);
-  fmt::print(
-      "  latency us: p50 {:.1f}  p90 {:.1f}  p99 {:.1f}  p99.9 {:.1f}  max {:.1f}  mean {:.1f}\n",
-      micros(h.percentile(0.5)), micros(h.percentile(0.9)), micros(h.percentile(0.99)),
-      micros(h.percentile(0.999)), micros(h.max()), h.mean() / 1000.0);
+             h.count(), w.measuredSeconds, o.run.warmUpSeconds, rps);
+  fmt::print("  {}\n", latencyText(h));
   fmt::print("  client CPU: {:.2f} us per round trip{}\n", clientCpu,
              serverCpu.empty() ? "" : "; server CPU: " + serverCpu + " us");
 }
@@ -101,7 +81,7 @@ LoadResult<void> runEcho(const EchoOptions& o) {
   std::vector<std::unique_ptr<InvokeLoop>> loops;
   client::ConnectionOptions options = o.connection;
   options.reconnect = false;
-  ConnectionSet connections(options, "connection", sharedIoThreads(o.threads));
+  ConnectionSet connections(options, "connection", sharedIoThreads(o.run.threads));
 
   auto payload = std::make_shared<const json::string>(std::string(o.payloadBytes, 'x'));
   const LoopCall echo{.method = "Echo",
@@ -117,11 +97,8 @@ LoadResult<void> runEcho(const EchoOptions& o) {
   if (auto r = connections.startAll(); !r) return r;
   EchoReport report;
   report.transport = connections.at(0).transport();
-  for (auto& loop : loops) loop->start(o.inflight);
-  auto window = measureWindow({.warmUpSeconds = o.warmUpSeconds,
-                               .durationSeconds = o.durationSeconds,
-                               .serverPid = o.serverPid},
-                              phase, outstanding);
+  for (auto& loop : loops) loop->start(o.run.inflight);
+  auto window = measureWindow(o.run, std::chrono::seconds(2), phase, outstanding);
   if (!window) return window.error();
   report.window = *window;
   const auto ended = connections.stopAll();

@@ -16,14 +16,15 @@ Clock::duration seconds(double s) {
   return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s));
 }
 
-LoadResult<std::uint64_t> serverCpu(const WindowOptions& o) {
+LoadResult<std::uint64_t> serverCpu(const RunOptions& o) {
   if (!o.serverPid) return std::uint64_t{0};
   return cpuMicros(*o.serverPid);
 }
 
 }  // namespace
 
-LoadResult<Window> measureWindow(const WindowOptions& o, std::atomic<Phase>& phase,
+LoadResult<Window> measureWindow(const RunOptions& o, std::chrono::milliseconds drainFor,
+                                 std::atomic<Phase>& phase,
                                  const std::atomic<std::int64_t>& outstanding) {
   Window window;
   std::this_thread::sleep_for(seconds(o.warmUpSeconds));
@@ -32,12 +33,13 @@ LoadResult<Window> measureWindow(const WindowOptions& o, std::atomic<Phase>& pha
   const auto start = Clock::now();
   phase.store(Phase::Measure);
   std::this_thread::sleep_until(start + seconds(o.durationSeconds));
+  window.clientThreads = selfThreadCount();
   phase.store(Phase::Done);
   const auto end = Clock::now();
   auto cpuEnd = serverCpu(o);
   window.clientCpuMicros = selfCpuMicros() - clientCpuStart;
   window.measuredSeconds = std::chrono::duration<double>(end - start).count();
-  const auto drainDeadline = end + o.drainFor;
+  const auto drainDeadline = end + drainFor;
   while (outstanding.load() > 0 && Clock::now() < drainDeadline) {
     std::this_thread::sleep_for(kDrainPoll);
   }

@@ -66,6 +66,18 @@ std::uint64_t selfCpuMicros() {
   return micros(usage.ru_utime) + micros(usage.ru_stime);
 }
 
+std::uint64_t selfThreadCount() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.starts_with("Threads:")) continue;
+    std::uint64_t count = 0;
+    std::istringstream(line.substr(8)) >> count;
+    return count;
+  }
+  return 0;
+}
+
 LoadResult<std::uint64_t> cpuMicros(int pid) {
   const std::string path = fmt::format("/proc/{}/stat", pid);
   std::ifstream in(path);

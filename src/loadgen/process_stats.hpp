@@ -28,4 +28,7 @@ namespace latch::loadgen {
 // system, in microseconds.
 std::uint64_t selfCpuMicros();
 
+// The threads this process runs now (Threads in /proc/self/status); 0 if unreadable.
+std::uint64_t selfThreadCount();
+
 }  // namespace latch::loadgen

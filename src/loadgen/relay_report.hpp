@@ -7,6 +7,7 @@
 
 #include "loadgen/audit_count.hpp"
 #include "loadgen/latency_histogram.hpp"
+#include "loadgen/measured_window.hpp"
 #include "loadgen/relay_run.hpp"
 
 namespace latch::loadgen {
@@ -15,17 +16,14 @@ namespace latch::loadgen {
 struct RelayReport {
   std::string transport;  // the one the connections used
   double setupSeconds = 0;
-  double measuredSeconds = 0;
-  LatencyHistogram latency;  // commands answered while measuring
-  std::uint64_t sent = 0;    // every command sent, warm-up included
-  std::int64_t unanswered = 0;
-  std::map<std::string, std::uint64_t> outcomes;    // every command answered
+  Window window;                                  // time and CPU measured, commands left unanswered
+  LatencyHistogram latency;                       // commands answered while measuring
+  std::uint64_t sent = 0;                         // every command sent, warm-up included
+  std::map<std::string, std::uint64_t> outcomes;  // every command answered
   std::map<std::string, std::string> firstAnswers;  // of each status but "ok"
   std::uint64_t executed = 0;                       // Execute envelopes the devices admitted
   std::uint64_t refused = 0;                        // ... and refused
   std::string firstRefusal;
-  std::optional<std::uint64_t> serverCpuMicros;  // while measuring
-  std::uint64_t clientCpuMicros = 0;             // this process's, while measuring
   std::optional<AuditCount> audit;
 
   std::uint64_t notOk() const;

@@ -44,16 +44,13 @@ LoadResult<void> validate(const RelayOptions& o) {
   if (o.users < o.devices) {
     return makeError(LoadErrc::BadArgument, "--users must be >= --devices (a user per home)");
   }
-  if (o.inflight == 0) return makeError(LoadErrc::BadArgument, "--inflight must be >= 1");
-  if (!(o.durationSeconds > 0) || !(o.warmUpSeconds >= 0) || !(o.auditWaitSeconds >= 0)) {
-    return makeError(LoadErrc::BadArgument,
-                     "--duration must be > 0, --warmup and --audit-wait >= 0");
-  }
+  if (!(o.auditWaitSeconds >= 0))
+    return makeError(LoadErrc::BadArgument, "--audit-wait must be >= 0");
   if (o.dataDir.empty()) return makeError(LoadErrc::BadArgument, "--data is required");
   if (!(o.lifetimeSeconds >= 0.001 && o.lifetimeSeconds <= kMaxLifetimeSeconds)) {
     return makeError(LoadErrc::BadArgument, "--lifetime must be from 0.001 to 30 seconds");
   }
-  return {};
+  return validateRun(o.run, RunOptions::kMaxInflight);
 }
 
 // SendCommand with a fresh envelope for `message` each time, judged by the answer's status.
@@ -118,7 +115,7 @@ LoadResult<void> runRelay(const RelayOptions& o) {
   std::vector<std::unique_ptr<InvokeLoop>> users;
   client::ConnectionOptions options = o.connection;
   options.reconnect = false;
-  const auto threads = sharedIoThreads(o.threads);
+  const auto threads = sharedIoThreads(o.run.threads);
   ConnectionSet deviceConnections(options, "device", threads);
   ConnectionSet userConnections(options, "user", threads);
   for (const auto& home : fixture->homes) {
@@ -144,17 +141,10 @@ LoadResult<void> runRelay(const RelayOptions& o) {
   report.transport = userConnections.at(0).transport();
 
   // Warm up, measure, then wait for the last answers (at most an envelope's lifetime).
-  for (auto& user : users) user->start(o.inflight);
-  auto window = measureWindow({.warmUpSeconds = o.warmUpSeconds,
-                               .durationSeconds = o.durationSeconds,
-                               .drainFor = lifetime + std::chrono::seconds(2),
-                               .serverPid = o.serverPid},
-                              phase, outstanding);
+  for (auto& user : users) user->start(o.run.inflight);
+  auto window = measureWindow(o.run, lifetime + std::chrono::seconds(2), phase, outstanding);
   if (!window) return window.error();
-  report.measuredSeconds = window->measuredSeconds;
-  report.clientCpuMicros = window->clientCpuMicros;
-  report.serverCpuMicros = window->serverCpuMicros;
-  report.unanswered = window->unanswered;
+  report.window = *window;
   const auto userEnded = userConnections.stopAll();
   const auto deviceEnded = deviceConnections.stopAll();
 

@@ -6,6 +6,7 @@
 
 #include "client/connection_options.hpp"
 #include "loadgen/load_error.hpp"
+#include "loadgen/run_options.hpp"
 
 namespace latch::loadgen {
 
@@ -19,15 +20,11 @@ struct RelayOptions {
   std::string latchPath;         // the latch CLI that provisions; empty: this program
   std::size_t users = 10;        // user connections, bench-<tag>-user-<i>, in home i % devices
   std::size_t devices = 10;      // homes, one device each, one connection per device
-  double durationSeconds = 10;   // measured time, after the warm-up
-  double warmUpSeconds = 1;      // commands answered before this are not timed
-  std::size_t inflight = 1;      // SendCommands outstanding per user (the server allows 8)
   double lifetimeSeconds = 10;   // exp - iat of each envelope (the server allows up to 30 s)
-  unsigned threads = 1;          // client I/O threads all connections share; 0: one each
-  std::optional<int> serverPid;  // whose CPU time to report per command; none: not read
   bool checkAudit = true;        // count the run's command records in the audit log after
   double auditWaitSeconds = 30;  // how long the audit log may take to hold them all
-  bool json = false;             // print one JSON object instead of the summary
+  // inflight: SendCommands outstanding per user (the server runs 8 at once per connection).
+  RunOptions run;
 };
 
 // Provisions homes, devices and users with the latch CLI and POST /auth/token, connects the

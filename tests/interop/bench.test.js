@@ -23,6 +23,17 @@ const TRANSPORTS = ['WebSockets', 'ServerSentEvents', 'LongPolling'];
 // default), two shared (handlers of one connection never run at once, on either thread).
 const THREADS = { WebSockets: 0, ServerSentEvents: 2, LongPolling: 1 };
 
+// The process's threads while measuring show whether the connections shared the pool: at most
+// the pool, Asio's resolver thread and the main thread when shared; more than one per
+// connection when not.
+function assertClientThreads(report, connections) {
+  if (report.threads === 0) {
+    assert.ok(report.client_threads > connections, `${report.client_threads} threads`);
+  } else {
+    assert.ok(report.client_threads <= report.threads + 2, `${report.client_threads} threads`);
+  }
+}
+
 // Command records in the server's audit log by bench users (a long listing: tens of MB).
 async function benchCommandRecords(dataDir) {
   const stdout = await new Promise((resolve, reject) => {
@@ -65,6 +76,7 @@ describe('latch bench', () => {
       assert.equal(report.mode, 'relay');
       assert.equal(report.transport, transport);
       assert.equal(report.threads, THREADS[transport]);
+      assertClientThreads(report, 5);
       assert.ok(report.commands > 0, 'nothing was measured');
       assert.ok(report.rps > 0);
       assert.ok(report.sent >= report.commands);
@@ -95,13 +107,14 @@ describe('latch bench', () => {
   for (const transport of TRANSPORTS) {
     it(`echo over ${transport}: round trips with every result checked`, async () => {
       const r = await runLatch(['bench', 'echo', '--server', server.url, '--token-file', tokenFile,
-        '--transport', transport, '--connections', '2', '--inflight', '4', '--payload', '100',
+        '--transport', transport, '--connections', '4', '--inflight', '4', '--payload', '100',
         '--duration', '0.5', '--warmup', '0.1', '--threads', String(THREADS[transport]), '--json']);
       assert.equal(r.code, 0, r.stderr);
       const report = JSON.parse(r.stdout);
       assert.equal(report.mode, 'echo');
       assert.equal(report.transport, transport);
       assert.equal(report.threads, THREADS[transport]);
+      assertClientThreads(report, 4);
       assert.ok(report.round_trips > 0);
       assert.equal(report.failed, 0);
       assert.ok(report.sent >= report.round_trips);
