@@ -1,10 +1,12 @@
 #include "auth/nonce_cache.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <functional>
-#include <queue>
+#include <limits>
 #include <string>
+#include <unordered_set>
 
 namespace latch::auth {
 namespace {
@@ -26,27 +28,58 @@ struct KeyHash {
 
 struct Expiry {
   std::int64_t expMs;
-  Key key;
-  bool operator>(const Expiry& o) const { return expMs > o.expMs; }
+  std::uint64_t lo;
+  std::uint64_t hi;
 };
+
+// For std::push_heap/pop_heap: a min-heap on expMs.
+bool laterThan(const Expiry& a, const Expiry& b) { return a.expMs > b.expMs; }
+
+// One subject's window: its nonces by expiry, and its floor.
+struct Subject {
+  std::vector<Expiry> byExpiry;
+  std::int64_t floorMs = std::numeric_limits<std::int64_t>::min();
+};
+
+constexpr std::int64_t kSweepEveryMs = 1000;
 
 }  // namespace
 
 struct NonceCache::Shard {
   std::mutex mu;
-  std::unordered_map<Key, std::int64_t, KeyHash> seen;  // -> expMs
-  std::unordered_map<std::uint64_t, std::uint32_t> perSubject;
-  std::priority_queue<Expiry, std::vector<Expiry>, std::greater<>> byExpiry;
+  std::unordered_set<Key, KeyHash> seen;
+  std::unordered_map<std::uint64_t, Subject> subjects;
+  std::int64_t nextSweepMs = std::numeric_limits<std::int64_t>::min();
 
-  void dropExpired(std::int64_t nowMs, std::atomic<std::size_t>& total) {
-    while (!byExpiry.empty() && byExpiry.top().expMs <= nowMs) {
-      const Key key = byExpiry.top().key;
-      byExpiry.pop();
-      seen.erase(key);
-      auto it = perSubject.find(key.subject);
-      if (it != perSubject.end() && --it->second == 0) perSubject.erase(it);
-      total.fetch_sub(1, std::memory_order_relaxed);
+  // Forgets the subject's first-expiring nonce.
+  void popFirst(std::uint64_t subjectHash, Subject& s, std::atomic<std::size_t>& total) {
+    std::pop_heap(s.byExpiry.begin(), s.byExpiry.end(), laterThan);
+    const Expiry e = s.byExpiry.back();
+    s.byExpiry.pop_back();
+    seen.erase(Key{subjectHash, e.lo, e.hi});
+    total.fetch_sub(1, std::memory_order_relaxed);
+  }
+
+  void dropExpired(std::uint64_t subjectHash, Subject& s, std::int64_t nowMs,
+                   std::atomic<std::size_t>& total) {
+    while (!s.byExpiry.empty() && s.byExpiry.front().expMs <= nowMs) {
+      popFirst(subjectHash, s, total);
     }
+  }
+
+  // Expired entries of every subject; subjects with nothing left and no floor that matters
+  // any more are forgotten.
+  void sweep(std::int64_t nowMs, std::atomic<std::size_t>& total) {
+    for (auto it = subjects.begin(); it != subjects.end();) {
+      dropExpired(it->first, it->second, nowMs, total);
+      // A floor at or before now refuses nothing the envelope check lets through.
+      if (it->second.byExpiry.empty() && it->second.floorMs <= nowMs) {
+        it = subjects.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    nextSweepMs = nowMs + kSweepEveryMs;
   }
 };
 
@@ -75,17 +108,24 @@ NonceCache::Verdict NonceCache::check(std::string_view subject,
   std::memcpy(&key.hi, nonce.data() + 8, 8);
   Shard& shard = shardFor(key.subject);
   std::lock_guard lock(shard.mu);
-  shard.dropExpired(nowMs, total_);
-  if (const auto it = shard.seen.find(key); it != shard.seen.end()) return Verdict::Replayed;
-  auto& count = shard.perSubject[key.subject];
-  if (count >= options_.maxPerSubject) return Verdict::SubjectFull;
-  if (total_.load(std::memory_order_relaxed) >= options_.maxEntries) {
-    if (count == 0) shard.perSubject.erase(key.subject);
-    return Verdict::CacheFull;
+  if (nowMs >= shard.nextSweepMs) shard.sweep(nowMs, total_);
+  auto& s = shard.subjects[key.subject];
+  shard.dropExpired(key.subject, s, nowMs, total_);
+  if (shard.seen.contains(key)) return Verdict::Replayed;
+  if (expMs <= s.floorMs) return Verdict::Stale;
+  if (s.byExpiry.size() >= options_.maxPerSubject) {
+    // The window is full: forget the first-expiring nonce, and refuse from now on whatever
+    // expires no later than it did (it might be that nonce again).
+    s.floorMs = std::max(s.floorMs, s.byExpiry.front().expMs);
+    shard.popFirst(key.subject, s, total_);
+    if (expMs <= s.floorMs) return Verdict::Stale;
+  } else if (total_.load(std::memory_order_relaxed) >= options_.maxEntries) {
+    shard.sweep(nowMs, total_);
+    if (total_.load(std::memory_order_relaxed) >= options_.maxEntries) return Verdict::CacheFull;
   }
-  shard.seen.emplace(key, expMs);
-  shard.byExpiry.push(Expiry{expMs, key});
-  ++count;
+  shard.seen.insert(key);
+  s.byExpiry.push_back(Expiry{expMs, key.lo, key.hi});
+  std::push_heap(s.byExpiry.begin(), s.byExpiry.end(), laterThan);
   total_.fetch_add(1, std::memory_order_relaxed);
   return Verdict::Fresh;
 }
@@ -96,11 +136,15 @@ std::size_t NonceCache::memoryBytes() const {
   std::size_t bytes = 0;
   for (const auto& s : shards_) {
     std::lock_guard lock(s->mu);
-    // Hash nodes (key, value, next pointer, cached hash), bucket arrays, heap slots.
-    bytes += s->seen.size() * (sizeof(Key) + sizeof(std::int64_t) + 2 * sizeof(void*)) +
+    // Hash nodes (key, next pointer, cached hash), bucket arrays, heap slots (with their
+    // vectors' spare capacity), subject nodes.
+    bytes += s->seen.size() * (sizeof(Key) + 2 * sizeof(void*)) +
              s->seen.bucket_count() * sizeof(void*) +
-             s->perSubject.size() * (sizeof(std::uint64_t) + 4 + 2 * sizeof(void*)) +
-             s->perSubject.bucket_count() * sizeof(void*) + s->byExpiry.size() * sizeof(Expiry);
+             s->subjects.size() * (sizeof(std::uint64_t) + sizeof(Subject) + 2 * sizeof(void*)) +
+             s->subjects.bucket_count() * sizeof(void*);
+    for (const auto& [hash, subject] : s->subjects) {
+      bytes += subject.byExpiry.capacity() * sizeof(Expiry);
+    }
   }
   return bytes;
 }

@@ -16,8 +16,11 @@ namespace latch::auth {
 struct NonceCacheOptions {
   // Independent locks: subjects are spread over them, so threads seldom wait for each other.
   std::size_t shards = 16;
-  // Envelopes one subject may have live at once (at most 30 s each): far above what a person
-  // or a hub sends, low enough that one client cannot fill the cache for everybody.
+  // Nonces remembered per subject: the subject's window. Past it the entry expiring first
+  // is forgotten and the subject's floor rises to its exp: envelopes of that subject expiring
+  // at or before the floor are refused (Stale), so forgetting never admits a replay, and a
+  // client may send as fast as it likes as long as it sends its envelopes roughly in the
+  // order it signed them. Bounds what one subject holds, so one client cannot fill the cache.
   std::size_t maxPerSubject = 4096;
   // Live envelopes in all; beyond, new envelopes are refused until old ones expire.
   std::size_t maxEntries = 1'000'000;
@@ -31,17 +34,17 @@ struct NonceCacheOptions {
 class NonceCache {
  public:
   enum class Verdict {
-    Fresh,        // first use: remembered until exp
-    Replayed,     // this subject already used this nonce, and the envelope is still live
-    SubjectFull,  // the subject has maxPerSubject live envelopes: refused, others unaffected
-    CacheFull,    // the cache holds maxEntries live envelopes
+    Fresh,      // first use: remembered until exp
+    Replayed,   // this subject already used this nonce, and the envelope is still live
+    Stale,      // expires at or before the subject's floor: it may have run already
+    CacheFull,  // the cache holds maxEntries live envelopes
   };
 
   explicit NonceCache(NonceCacheOptions options = {});
   ~NonceCache();
 
   // Records `nonce` (the 16 decoded bytes) for `subject` until `expMs`, unless seen. Expired
-  // entries of the subject's shard are dropped first.
+  // entries of the subject are dropped first (of the whole shard, once a second).
   Verdict check(std::string_view subject, const std::array<std::uint8_t, 16>& nonce,
                 std::int64_t expMs, std::int64_t nowMs);
 

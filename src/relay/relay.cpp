@@ -51,8 +51,10 @@ std::optional<std::pair<std::string, value>> readDeviceResult(const value& resul
 }  // namespace
 
 // One SendCommand from arrival to its single outcome: the Completion to the caller and the
-// audit record are made exactly once, whichever path ends it.
-class Relay::CommandRun : public std::enable_shared_from_this<CommandRun> {
+// audit record are made exactly once, whichever path ends it. The Completion waits for the
+// record's commit, so an outcome the caller saw is always in the audit log.
+class Relay::CommandRun final : public store::AuditCallback,
+                                public std::enable_shared_from_this<CommandRun> {
  public:
   CommandRun(store::AuditSink& audit, hub::Completer done, store::AuditRecord record)
       : audit_(audit), done_(std::move(done)), record_(std::move(record)) {}
@@ -64,33 +66,36 @@ class Relay::CommandRun : public std::enable_shared_from_this<CommandRun> {
     record_.outcome = status;
     record_.detail = detail;
     const bool refused = status != "ok" && status != "failed";
-    auto log = fmt::format("audit: command sub={} home={} device={} command={} outcome={}{}{}",
-                           record_.actor, record_.homeId, record_.deviceId, record_.action, status,
-                           detail.empty() ? "" : " reason=", detail);
-    if (refused) {
-      spdlog::warn("{}", log);
-    } else {
-      spdlog::info("{}", log);
+    const auto level = refused ? spdlog::level::warn : spdlog::level::info;
+    if (spdlog::should_log(level)) {
+      spdlog::log(level, "audit: command sub={} home={} device={} command={} outcome={}{}{}",
+                  record_.actor, record_.homeId, record_.deviceId, record_.action, status,
+                  detail.empty() ? "" : " reason=", detail);
     }
-    audit_.record(std::move(record_));
-    object o;
-    o["status"] = status;
-    o["output"] = std::move(output);
-    done_.result(o);
+    result_ = object{{"status", status}, {"output", std::move(output)}};
+    audit_.commit(std::move(record_), shared_from_this());
+  }
+
+  void onAudited(bool) override {
+    // Sent even if the store refused the record (logged by the writer): the command has
+    // ended either way, and its caller must not wait for an outcome that cannot change.
+    done_.result(result_);
+    result_ = nullptr;
   }
 
  private:
   store::AuditSink& audit_;
   hub::Completer done_;
   store::AuditRecord record_;
+  value result_;
   std::atomic<bool> finished_{false};
 };
 
-Relay::Relay(store::HomeStore& homes, store::DeviceStore& devices, store::AuditSink& audit,
+Relay::Relay(const AccessView& view, store::ChangeFeed* feed, store::AuditSink& audit,
              auth::NonceCache& nonces, std::span<const std::uint8_t> envelopeSecret,
              const WallClock& clock, RelayOptions options)
-    : homes_(homes),
-      devices_(devices),
+    : view_(view),
+      feed_(feed),
       audit_(audit),
       nonces_(nonces),
       envelopeSecret_(envelopeSecret.begin(), envelopeSecret.end()),
@@ -113,8 +118,8 @@ std::optional<std::pair<std::string_view, std::string_view>> Relay::refuseReplay
       return std::nullopt;
     case auth::NonceCache::Verdict::Replayed:
       return std::pair{"replayed", "nonce_reused"};
-    case auth::NonceCache::Verdict::SubjectFull:
-      return std::pair{"denied", "too_many_envelopes"};
+    case auth::NonceCache::Verdict::Stale:
+      return std::pair{"replayed", "older_than_window"};
     case auth::NonceCache::Verdict::CacheFull:
       return std::pair{"denied", "nonce_cache_full"};
   }
@@ -142,9 +147,7 @@ void Relay::attach(hub::Hub& hub) {
 
 boost::json::array Relay::homesOf(std::string_view subject) {
   array out;
-  auto memberships = homes_.membershipsOf(subject);
-  if (!memberships) return out;
-  for (const auto& m : *memberships) {
+  for (const auto& m : view_.membershipsOf(subject)) {
     object o;
     o["id"] = m.homeId;
     o["role"] = store::memberRoleName(m.role);
@@ -165,6 +168,10 @@ void Relay::sendCommand(const std::shared_ptr<hub::HubConnection>& caller, array
   base.action = "SendCommand";
   auto run = std::make_shared<CommandRun>(audit_, std::move(done), std::move(base));
   if (!principal) return run->finish("denied", nullptr, "no principal");
+  // The audit log is behind: take no new command rather than queue records without bound.
+  if (!audit_.admitting()) {
+    return run->finish("failed", "The server is busy; try again shortly.", "audit_busy");
+  }
   if (args.size() != 1) return run->finish("invalid", "SendCommand takes one envelope.", "arity");
 
   auto envelope = auth::parseEnvelope(args[0]);
@@ -177,11 +184,14 @@ void Relay::sendCommand(const std::shared_ptr<hub::HubConnection>& caller, array
                        auth::envelopeErrorName(ok.error().code));
   }
   if (auto refused = refuseReplay(principal->subject, *envelope, nowMs)) {
-    return run->finish(refused->first,
-                       refused->first == "replayed"
-                           ? "This envelope was already used; sign a new one."
-                           : "Too many commands in flight; try again shortly.",
-                       refused->second);
+    const auto [status, reason] = *refused;
+    return run->finish(
+        status,
+        status != "replayed" ? "Too many commands in flight; try again shortly."
+        : reason == "nonce_reused"
+            ? "This envelope was already used; sign a new one."
+            : "This envelope is older than the ones already checked; sign a new one.",
+        reason);
   }
   auto message = parseCommandMessage(envelope->msg);
   if (!message) return run->finish("invalid", value(message.error().message), "malformed_message");
@@ -191,17 +201,15 @@ void Relay::sendCommand(const std::shared_ptr<hub::HubConnection>& caller, array
   record.action = message->command;
 
   // Membership first: a stranger learns nothing about the home's devices.
-  auto role = homes_.roleIn(message->home, principal->subject);
-  if (!role) return run->finish("failed", "The server could not check the home.", "store_error");
-  if (!*role) return run->finish("denied", "You are not a member of this home.", "not_member");
-  auto device = devices_.findDevice(message->device);
+  const auto [role, device] = lookUp(message->home, principal->subject, message->device);
+  if (!role) return run->finish("denied", "You are not a member of this home.", "not_member");
   if (!device || device->homeId != message->home || device->revoked) {
     return run->finish("denied", "This home has no such device.", "no_device");
   }
   if (!contains(device->commands, message->command)) {
     return run->finish("denied", "The device does not accept this command.", "not_accepted");
   }
-  if (contains(device->ownerOnly, message->command) && **role != store::MemberRole::Owner) {
+  if (contains(device->ownerOnly, message->command) && *role != store::MemberRole::Owner) {
     return run->finish("denied", "Only an owner may send this command.", "owner_only");
   }
   const auto connection = directory_.device(device->id);
@@ -210,6 +218,27 @@ void Relay::sendCommand(const std::shared_ptr<hub::HubConnection>& caller, array
   }
   if (!message->queue) return run->finish("offline", nullptr);
   hold(*caller, run, std::move(*message), envelope->exp);
+}
+
+std::pair<std::optional<store::MemberRole>, std::shared_ptr<const store::Device>> Relay::lookUp(
+    std::string_view homeId, std::string_view subject, std::string_view deviceId) {
+  auto role = view_.roleIn(homeId, subject);
+  auto device = view_.device(deviceId);
+  if ((!role || !device) && feed_) {
+    feed_->catchUp();
+    role = view_.roleIn(homeId, subject);
+    device = view_.device(deviceId);
+  }
+  return {role, std::move(device)};
+}
+
+std::shared_ptr<const store::Device> Relay::lookUpDevice(std::string_view deviceId) {
+  auto device = view_.device(deviceId);
+  if (!device && feed_) {
+    feed_->catchUp();
+    device = view_.device(deviceId);
+  }
+  return device;
 }
 
 void Relay::dispatch(const std::shared_ptr<CommandRun>& run, hub::HubConnection& device,
@@ -323,16 +352,15 @@ void Relay::publishEvent(const std::shared_ptr<hub::HubConnection>& caller, arra
   if (auto refused = refuseReplay(principal->subject, *envelope, nowMs)) {
     return refuse(refused->first, refused->second);
   }
-  auto device = devices_.findDevice(principal->subject);
+  const auto device = view_.device(principal->subject);
   if (!device || device->revoked) return refuse("denied", "unknown_device");
-  auto members = homes_.membersOf(device->homeId);
-  if (!members) return refuse("failed", "store_error");
+  const auto members = view_.membersOf(device->homeId);
   boost::system::error_code ec;
   const value event = boost::json::parse(envelope->msg, ec);  // valid: parseEnvelope checked
   const array arguments{value(device->homeId), value(device->id), event};
   std::int64_t delivered = 0;
-  for (const auto& member : *members) {
-    for (const auto& user : directory_.usersOf(member.subject)) {
+  for (const auto& member : members) {
+    for (const auto& user : directory_.usersOf(member)) {
       if (user->sendInvocation("Event", arguments)) ++delivered;
     }
   }
@@ -349,8 +377,7 @@ void Relay::listDevices(const std::shared_ptr<hub::HubConnection>& caller, array
     return done.error("ListDevices takes one home id.");
   }
   const std::string homeId(args[0].get_string());
-  auto role = homes_.roleIn(homeId, principal->subject);
-  if (!role || !*role) {
+  if (!view_.roleIn(homeId, principal->subject)) {
     spdlog::warn("audit: denied method=ListDevices sub={} home={} reason=not_member",
                  principal->subject, homeId);
     auto r = denial(*caller, "ListDevices", "denied", "not_member");
@@ -358,20 +385,18 @@ void Relay::listDevices(const std::shared_ptr<hub::HubConnection>& caller, array
     audit_.record(std::move(r));
     return done.error("Forbidden: you are not a member of this home.");
   }
-  auto devices = devices_.listDevices(std::string_view(homeId));
-  if (!devices) return done.error("The server could not list the devices.");
   array out;
-  for (const auto& d : *devices) {
-    if (d.revoked) continue;
+  for (const auto& d : view_.devicesOf(homeId)) {
+    if (d->revoked) continue;
     object o;
-    o["id"] = d.id;
-    o["name"] = d.name;
+    o["id"] = d->id;
+    o["name"] = d->name;
     array commands, ownerOnly;
-    for (const auto& c : d.commands) commands.emplace_back(c);
-    for (const auto& c : d.ownerOnly) ownerOnly.emplace_back(c);
+    for (const auto& c : d->commands) commands.emplace_back(c);
+    for (const auto& c : d->ownerOnly) ownerOnly.emplace_back(c);
     o["commands"] = std::move(commands);
     o["ownerOnly"] = std::move(ownerOnly);
-    o["online"] = directory_.device(d.id) != nullptr;
+    o["online"] = directory_.device(d->id) != nullptr;
     out.push_back(std::move(o));
   }
   done.result(out);
@@ -381,7 +406,7 @@ void Relay::onConnected(const std::shared_ptr<hub::HubConnection>& connection) {
   const auto principal = connection->principal();
   if (!principal) return;
   if (principal->hasRole("device")) {
-    auto device = devices_.findDevice(principal->subject);
+    const auto device = lookUpDevice(principal->subject);
     if (!device || device->revoked) {
       spdlog::warn("audit: device connection refused sub={} reason=unknown_or_revoked",
                    principal->subject);

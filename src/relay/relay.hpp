@@ -14,12 +14,11 @@
 #include "common/clock.hpp"
 #include "common/wall_clock.hpp"
 #include "hub/hub.hpp"
+#include "relay/access_view.hpp"
 #include "relay/command_message.hpp"
 #include "relay/connection_directory.hpp"
 #include "relay/held_commands.hpp"
 #include "store/audit_writer.hpp"
-#include "store/device_store.hpp"
-#include "store/home_store.hpp"
 
 namespace latch::relay {
 
@@ -48,8 +47,12 @@ struct RelayOptions {
 class Relay final : public hub::ConnectionObserver {
  public:
   // Everything passed must outlive the relay. Envelopes signed before the relay was made
-  // (iat before now) are refused as possible replays: the nonce cache starts empty.
-  Relay(store::HomeStore& homes, store::DeviceStore& devices, store::AuditSink& audit,
+  // (iat before now) are refused as possible replays: the nonce cache starts empty. Homes,
+  // members and devices are read from `view` only: no command waits on the store, except for
+  // its audit record, which is committed before the caller hears the outcome.
+  // `feed` (may be null) is asked to catch up when a home, member or device is not in the
+  // view: it may have been written a moment ago, before the feed's next read.
+  Relay(const AccessView& view, store::ChangeFeed* feed, store::AuditSink& audit,
         auth::NonceCache& nonces, std::span<const std::uint8_t> envelopeSecret,
         const WallClock& clock, RelayOptions options = {});
   // Commands still held get the outcome "offline" (server_stopping), audited.
@@ -84,6 +87,13 @@ class Relay final : public hub::ConnectionObserver {
   std::optional<std::pair<std::string_view, std::string_view>> refuseReplay(
       std::string_view subject, const auth::Envelope& envelope, std::int64_t nowMs);
 
+  // The caller's role in the home and the device, from the view, caught up once if either
+  // is missing.
+  std::pair<std::optional<store::MemberRole>, std::shared_ptr<const store::Device>> lookUp(
+      std::string_view homeId, std::string_view subject, std::string_view deviceId);
+  // The device, caught up once if missing.
+  std::shared_ptr<const store::Device> lookUpDevice(std::string_view deviceId);
+
   // The audit record of a refusal by `caller` (who, when, which connection).
   store::AuditRecord denial(const hub::HubConnection& caller, std::string_view action,
                             std::string_view outcome, std::string_view reason) const;
@@ -105,8 +115,8 @@ class Relay final : public hub::ConnectionObserver {
   // Dispatches what is held for the device, oldest first, if it is online.
   void drain(std::string_view deviceId);
 
-  store::HomeStore& homes_;
-  store::DeviceStore& devices_;
+  const AccessView& view_;
+  store::ChangeFeed* const feed_;
   store::AuditSink& audit_;
   auth::NonceCache& nonces_;
   std::vector<std::uint8_t> envelopeSecret_;

@@ -4,8 +4,8 @@
 
 namespace latch::store {
 
-AuditWriter::AuditWriter(AuditStore& store, std::size_t maxQueued)
-    : store_(store), maxQueued_(maxQueued), thread_([this] { run(); }) {}
+AuditWriter::AuditWriter(AuditStore& store, AuditWriterOptions options)
+    : store_(store), options_(options), thread_([this] { run(); }) {}
 
 AuditWriter::~AuditWriter() {
   {
@@ -16,22 +16,31 @@ AuditWriter::~AuditWriter() {
   thread_.join();
 }
 
-void AuditWriter::record(AuditRecord record) {
+void AuditWriter::record(AuditRecord record) { commit(std::move(record), nullptr); }
+
+void AuditWriter::commit(AuditRecord record, std::shared_ptr<AuditCallback> then) {
   {
     std::unique_lock lock(mu_);
-    if (queue_.size() < maxQueued_) {
-      queue_.push_back(std::move(record));
+    if (queue_.size() < options_.hardCap) {
+      const bool wasIdle = queue_.empty();
+      queue_.push_back(Pending{std::move(record), std::move(then)});
       lock.unlock();
-      wake_.notify_one();
+      // The thread is busy writing otherwise, and takes the queue when it is done.
+      if (wasIdle) wake_.notify_one();
       return;
     }
   }
-  // The queue is full: this caller waits for the store rather than losing the record. The
-  // queued records go first, to keep the order.
+  // Far past the high-water mark: this caller waits for the store rather than losing the
+  // record. The queued records go first, to keep the order.
   flush();
-  std::vector<AuditRecord> one;
-  one.push_back(std::move(record));
+  std::vector<Pending> one;
+  one.push_back(Pending{std::move(record), std::move(then)});
   writeBatch(one);
+}
+
+bool AuditWriter::admitting() const {
+  std::lock_guard lock(mu_);
+  return queue_.size() < options_.highWater;
 }
 
 void AuditWriter::flush() {
@@ -40,22 +49,37 @@ void AuditWriter::flush() {
   drained_.wait(lock, [this] { return queue_.empty() && writing_ == 0; });
 }
 
-void AuditWriter::writeBatch(std::vector<AuditRecord>& batch) {
-  std::lock_guard lock(writeMu_);
-  if (auto r = store_.appendAll(std::move(batch)); !r) {
-    // The store refused (disk full, I/O error): say so loudly; the records are also in the log.
-    spdlog::error("audit: cannot append to the store: {}", r.error().message);
+std::size_t AuditWriter::batchesWritten() const {
+  std::lock_guard lock(mu_);
+  return batches_;
+}
+
+void AuditWriter::writeBatch(std::vector<Pending>& batch) {
+  bool committed = true;
+  {
+    std::lock_guard lock(writeMu_);
+    std::vector<AuditRecord> records;
+    records.reserve(batch.size());
+    for (auto& p : batch) records.push_back(std::move(p.record));
+    if (auto r = store_.appendAll(std::move(records)); !r) {
+      // The store refused (disk full, I/O error): say so loudly; the records are in the log.
+      spdlog::error("audit: cannot append to the store: {}", r.error().message);
+      committed = false;
+    }
+  }
+  for (auto& p : batch) {
+    if (p.then) p.then->onAudited(committed);
   }
 }
 
 void AuditWriter::run() {
   std::unique_lock lock(mu_);
+  std::vector<Pending> batch;
   for (;;) {
     wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
     if (queue_.empty() && stopping_) break;
-    std::vector<AuditRecord> batch;
-    batch.reserve(std::min<std::size_t>(queue_.size(), 512));
-    while (!queue_.empty() && batch.size() < 512) {
+    batch.clear();
+    while (!queue_.empty() && batch.size() < options_.maxBatch) {
       batch.push_back(std::move(queue_.front()));
       queue_.pop_front();
     }
@@ -64,6 +88,7 @@ void AuditWriter::run() {
     writeBatch(batch);
     lock.lock();
     writing_ = 0;
+    ++batches_;
     if (queue_.empty()) drained_.notify_all();
   }
   drained_.notify_all();

@@ -89,6 +89,17 @@ constexpr std::array kMigrations = {
       );
       INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '');
     )sql",
+    // 3: the change log. Every write of a home, membership or device adds a row in its own
+    // transaction, so a server keeping these in memory re-reads just what changed (by any
+    // process). AUTOINCREMENT: seq never goes back, even after the newest rows are pruned.
+    R"sql(
+      CREATE TABLE changes (
+        seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind       TEXT NOT NULL CHECK (kind IN ('home', 'device')),
+        key        TEXT NOT NULL,
+        changed_at INTEGER NOT NULL
+      );
+    )sql",
 };
 
 StoreResult<int> userVersion(SqliteDb& db) {

@@ -159,6 +159,11 @@ StoreResult<Transaction> Transaction::begin(SqliteDb& db) {
   return Transaction(db);
 }
 
+StoreResult<Transaction> Transaction::beginRead(SqliteDb& db) {
+  if (auto r = db.exec("BEGIN DEFERRED"); !r) return r.error();
+  return Transaction(db);
+}
+
 Transaction::~Transaction() {
   if (db_) (void)db_->exec("ROLLBACK");
 }

@@ -96,6 +96,8 @@ template <class OnRow>
 class Transaction {
  public:
   [[nodiscard]] static StoreResult<Transaction> begin(SqliteDb& db);
+  // A read transaction (BEGIN DEFERRED): one consistent view of the file, no write lock.
+  [[nodiscard]] static StoreResult<Transaction> beginRead(SqliteDb& db);
   Transaction(Transaction&& other) noexcept : db_(other.db_) { other.db_ = nullptr; }
   Transaction& operator=(Transaction&&) = delete;
   ~Transaction();

@@ -141,6 +141,9 @@ StoreResult<Device> SqliteStore::addDevice(std::string_view homeId, std::string_
       return r.error();
     }
   }
+  if (auto r = recordChangeLocked(ChangeKind::Device, device.id, nowSeconds); !r) {
+    return r.error();
+  }
   if (auto r = tx->commit(); !r) return r.error();
   return device;
 }
@@ -185,12 +188,15 @@ StoreResult<PatHash> SqliteStore::patHashOf(std::string_view deviceId) {
 
 StoreResult<void> SqliteStore::revokeDevice(std::string_view deviceId, std::int64_t nowSeconds) {
   std::lock_guard lock(mu_);
+  auto tx = Transaction::begin(db_);
+  if (!tx) return tx.error();
   auto stmt = db_.prepare(
       "UPDATE devices SET revoked = 1, revoked_at = coalesce(revoked_at, ?2) WHERE id = ?1");
   if (!stmt) return stmt.error();
   if (auto r = stmt->bind(1, deviceId).bind(2, nowSeconds).run(); !r) return r;
   if (db_.changes() == 0) return unknownDevice(deviceId);
-  return {};
+  if (auto r = recordChangeLocked(ChangeKind::Device, deviceId, nowSeconds); !r) return r;
+  return tx->commit();
 }
 
 }  // namespace latch::store

@@ -71,6 +71,7 @@ StoreResult<Home> SqliteStore::createHome(std::string_view name, std::string_vie
   if (auto r = insertMembership(db_, home.id, owner, MemberRole::Owner, nowSeconds); !r) {
     return r.error();
   }
+  if (auto r = recordChangeLocked(ChangeKind::Home, home.id, nowSeconds); !r) return r.error();
   if (auto r = tx->commit(); !r) return r.error();
   return home;
 }
@@ -105,6 +106,7 @@ StoreResult<void> SqliteStore::setMember(std::string_view homeId, std::string_vi
   if (!home) return home.error();
   if (!*home) return unknownHome(homeId);
   if (auto r = insertMembership(db_, homeId, subject, role, nowSeconds); !r) return r;
+  if (auto r = recordChangeLocked(ChangeKind::Home, homeId, nowSeconds); !r) return r;
   return tx->commit();
 }
 

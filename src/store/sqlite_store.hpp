@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "store/audit_store.hpp"
+#include "store/change_log.hpp"
 #include "store/device_store.hpp"
 #include "store/home_store.hpp"
 #include "store/revocation_store.hpp"
@@ -18,11 +19,12 @@ namespace latch::store {
 // connection, serialized by a mutex; several instances and processes may share the file.
 // Every write is one short transaction. The member functions of each interface are defined
 // in their own file: sqlite_store.cpp (revocations), sqlite_home_store.cpp,
-// sqlite_device_store.cpp, sqlite_audit_store.cpp.
+// sqlite_device_store.cpp, sqlite_audit_store.cpp, sqlite_change_log.cpp.
 class SqliteStore final : public RevocationStore,
                           public HomeStore,
                           public DeviceStore,
-                          public AuditStore {
+                          public AuditStore,
+                          public ChangeLog {
  public:
   // The file name inside a data directory.
   static constexpr const char* kFileName = "latch.db";
@@ -69,6 +71,11 @@ class SqliteStore final : public RevocationStore,
                                                   std::size_t limit) override;
   StoreResult<AuditVerdict> verifyAudit() override;
 
+  StoreResult<AccessSnapshot> loadAccess() override;
+  StoreResult<std::vector<StoreChange>> changesSince(std::uint64_t after,
+                                                     std::size_t limit) override;
+  StoreResult<std::int64_t> pruneChanges(std::int64_t beforeSeconds) override;
+
  private:
   explicit SqliteStore(SqliteDb db) : db_(std::move(db)) {}
   StoreResult<void> bumpRevision();
@@ -78,6 +85,9 @@ class SqliteStore final : public RevocationStore,
   StoreResult<std::vector<Device>> devicesLocked(Statement& stmt);
   StoreResult<std::vector<Membership>> membershipsLocked(Statement& stmt);
   StoreResult<std::int64_t> appendLocked(AuditRecord& record);
+  // Adds a change to the log (in the caller's transaction).
+  StoreResult<void> recordChangeLocked(ChangeKind kind, std::string_view key,
+                                       std::int64_t nowSeconds);
 
   std::mutex mu_;
   SqliteDb db_;

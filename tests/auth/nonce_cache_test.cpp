@@ -1,6 +1,7 @@
 #include "auth/nonce_cache.hpp"
 
 #include <cstring>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -34,12 +35,48 @@ TEST(NonceCacheTest, EntriesAreForgottenAtTheirExpiry) {
   EXPECT_EQ(cache.size(), 1u);
 }
 
-TEST(NonceCacheTest, ASubjectOverItsCapIsRefusedAndOthersAreNot) {
+TEST(NonceCacheTest, ASubjectPastItsWindowForgetsItsFirstExpiringNonceButNeverAdmitsIt) {
   NonceCache cache({2, 3, 100});
-  for (int i = 0; i < 3; ++i) EXPECT_EQ(cache.check("greedy", nonce(i), 10'000, 0), Verdict::Fresh);
-  EXPECT_EQ(cache.check("greedy", nonce(9), 10'000, 0), Verdict::SubjectFull);
-  EXPECT_EQ(cache.check("polite", nonce(9), 10'000, 0), Verdict::Fresh);
-  EXPECT_EQ(cache.check("greedy", nonce(10), 20'000, 10'000), Verdict::Fresh);  // old ones expired
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(cache.check("busy", nonce(i), 10'000 + i, 0), Verdict::Fresh);
+  }
+  // A fourth live envelope is taken: the window forgets nonce 0 (exp 10000) ...
+  EXPECT_EQ(cache.check("busy", nonce(3), 10'003, 0), Verdict::Fresh);
+  EXPECT_EQ(cache.size(), 3u);
+  // ... and whatever expires no later than it is refused, nonce 0 itself included.
+  EXPECT_EQ(cache.check("busy", nonce(0), 10'000, 1), Verdict::Stale);
+  EXPECT_EQ(cache.check("busy", nonce(7), 9'999, 1), Verdict::Stale);
+  EXPECT_EQ(cache.check("busy", nonce(1), 10'001, 1), Verdict::Replayed);
+  // Other subjects keep their own window.
+  EXPECT_EQ(cache.check("quiet", nonce(0), 10'000, 1), Verdict::Fresh);
+}
+
+TEST(NonceCacheTest, OneSubjectSendingFarFasterThanItsWindowIsNeverRefusedNorReplayed) {
+  NonceCache cache({1, 64, 1000});
+  std::int64_t now = 0;
+  std::vector<std::int64_t> exps;
+  for (int i = 0; i < 20'000; ++i) {
+    now += i % 4 == 0;  // 4,000 envelopes a second, each valid 10 s: 40,000 live
+    exps.push_back(now + 10'000);
+    ASSERT_EQ(cache.check("fast", nonce(i), exps.back(), now), Verdict::Fresh) << i;
+    // Earlier envelopes sent again are refused, whether still in the window or not.
+    for (int back : {1, 63, 64, 100, 5000}) {
+      if (i < back) continue;
+      ASSERT_NE(cache.check("fast", nonce(i - back), exps[i - back], now), Verdict::Fresh)
+          << i << " " << back;
+    }
+  }
+  EXPECT_LE(cache.size(), 64u);
+}
+
+TEST(NonceCacheTest, ASubjectsFloorIsForgottenOnceItHasPassed) {
+  NonceCache cache({1, 1, 100});
+  EXPECT_EQ(cache.check("s", nonce(1), 5'000, 0), Verdict::Fresh);
+  EXPECT_EQ(cache.check("s", nonce(2), 6'000, 0), Verdict::Fresh);  // floor 5000
+  EXPECT_EQ(cache.check("s", nonce(3), 5'000, 0), Verdict::Stale);
+  // After both expired (and a sweep), the subject starts afresh.
+  EXPECT_EQ(cache.check("s", nonce(4), 9'000, 7'000), Verdict::Fresh);
+  EXPECT_EQ(cache.size(), 1u);
 }
 
 TEST(NonceCacheTest, TheTotalIsCapped) {

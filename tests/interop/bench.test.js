@@ -3,9 +3,8 @@
 // relay mode provisions homes, devices and users, sends signed commands over each transport
 // and reports them all ok, each admitted once by its device and audited once (checked here
 // against the server's own audit log too); the echo mode checks every result. Bad flags and
-// a wrong data directory give one clear line and a non-zero exit. The runs use 1 s envelopes:
-// the server's nonce cache holds at most 4,096 live envelopes per user, and a fast machine
-// could send more than that within a 10 s lifetime.
+// a wrong data directory give one clear line and a non-zero exit. The runs use 1 s envelopes
+// to keep the drain at the end short.
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');

@@ -13,6 +13,7 @@
 #include "hub/connection_registry.hpp"
 #include "hub/hub_connection.hpp"
 #include "relay/relay.hpp"
+#include "store/sqlite_change_feed.hpp"
 #include "store/sqlite_store.hpp"
 #include "support/fake_clock.hpp"
 #include "support/fake_link.hpp"
@@ -22,6 +23,33 @@
 // The relay on a real hub, registry and SQLite store, with connections on fake links: homes
 // A (owner alice, member carol; device doorA) and B (owner bob; device doorB).
 namespace latch::relay {
+
+// The real audit writer behind a gate a test can close: while closed, commits wait (as if
+// the disk were slow) and admitting() says what the test wants.
+class GatedAuditSink final : public store::AuditSink {
+ public:
+  explicit GatedAuditSink(store::AuditSink& inner) : inner_(inner) {}
+  void record(store::AuditRecord record) override { inner_.record(std::move(record)); }
+  void commit(store::AuditRecord record, std::shared_ptr<store::AuditCallback> then) override {
+    if (!closed) return inner_.commit(std::move(record), std::move(then));
+    held_.emplace_back(std::move(record), std::move(then));
+  }
+  bool admitting() const override { return admit && inner_.admitting(); }
+  // Opens the gate and passes on what waited.
+  void open() {
+    closed = false;
+    for (auto& [record, then] : held_) inner_.commit(std::move(record), std::move(then));
+    held_.clear();
+  }
+  std::size_t held() const { return held_.size(); }
+
+  bool closed = false;
+  bool admit = true;
+
+ private:
+  store::AuditSink& inner_;
+  std::vector<std::pair<store::AuditRecord, std::shared_ptr<store::AuditCallback>>> held_;
+};
 
 inline constexpr std::string_view kHandshake = "{\"protocol\":\"json\",\"version\":1}\x1e";
 
@@ -48,7 +76,10 @@ class RelayTest : public ::testing::Test {
   explicit RelayTest(RelayOptions options = {})
       : store(*store::SqliteStore::openInDataDir(dir.path().string())),
         writer(store),
-        relay(store, store, writer, nonces, auth.envelope, auth.wall, options) {
+        gate(writer),
+        view(store, store, store),
+        feed(store, auth.wall),
+        relay(view, &feed, gate, nonces, auth.envelope, auth.wall, options) {
     relay.attach(hub);
     hub::registerBuiltinMethods(hub, *auth.authenticator,
                                 [this](std::string_view s) { return relay.homesOf(s); });
@@ -62,7 +93,12 @@ class RelayTest : public ::testing::Test {
                            store::PatHash{}, now)
                 ->id;
     doorB = store.addDevice(homeB, "front", {"OPEN_DOOR"}, {}, store::PatHash{}, now)->id;
+    feed.bind(view, *view.load());
   }
+
+  // The relay's view catches up with what the test wrote to the store (the server's feed
+  // does this on its own thread every 100 ms).
+  void syncView() { EXPECT_TRUE(feed.pollOnce()); }
 
   Client connect(const std::string& sub, const std::string& role) {
     Client c;
@@ -110,8 +146,10 @@ class RelayTest : public ::testing::Test {
     return command(user, home, device, name, lifetimeMs, id, true);
   }
 
-  // The outcome of the (single) Completion the user received.
+  // The outcome of the (single) Completion the user received, once its audit record is
+  // committed (the relay sends it only then).
   boost::json::object outcome(Client& user) {
+    writer.flush();
     auto records = user.records();
     EXPECT_EQ(records.size(), 1u);
     if (records.empty()) return {};
@@ -129,6 +167,9 @@ class RelayTest : public ::testing::Test {
   Limits limits;
   store::SqliteStore store;
   store::AuditWriter writer;
+  GatedAuditSink gate;
+  AccessView view;
+  store::SqliteChangeFeed feed;
   auth::NonceCache nonces{auth::NonceCacheOptions{4, 3, 1000}};
   hub::Hub hub;
   Relay relay;

@@ -30,11 +30,14 @@ class RelayQueueTest : public RelayTest {
   }
 
   // The device's answer to one Execute record.
-  static void answer(Client& device, const value& execute, value output = "done") {
+  // Answers an Execute, and waits for the command's audit record: its caller hears the
+  // outcome once that is committed.
+  void answer(Client& device, const value& execute, value output = "done") {
     device.receive(boost::json::serialize(
         object{{"type", 3},
                {"invocationId", execute.at("invocationId")},
                {"result", object{{"status", "ok"}, {"output", std::move(output)}}}}));
+    writer.flush();
   }
 
   // The Execute envelope of one record, checked against the device's own key.
@@ -228,6 +231,7 @@ class RelayQueueCapTest : public RelayQueueTest {
     backA =
         store.addDevice(homeA, "back", {"LOCK_DOOR"}, {}, store::PatHash{}, auth.wall.nowSeconds())
             ->id;
+    syncView();
   }
   std::string backA;
 };

@@ -172,18 +172,71 @@ TEST_F(RelayTest, EnvelopesSignedBeforeTheServerStartedAreRefused) {
   EXPECT_TRUE(device.records().empty());
 }
 
-TEST_F(RelayTest, OneSubjectCannotFillTheNonceCacheForOthers) {
+TEST_F(RelayTest, ASubjectSendingPastItsNonceWindowIsServedAndItsOldEnvelopesStayRefused) {
   auto alice = connect("alice", "user");
   auto carol = connect("carol", "user");
   auto device = connect(doorA, "device");
-  // The test cache allows 3 live envelopes per subject; the device never answers.
-  for (int i = 0; i < 3; ++i) {
-    alice.receive(command(alice, homeA, doorA, "OPEN_DOOR", 10'000, std::to_string(i).c_str()));
+  // The test cache keeps 3 nonces per subject; the device never answers, so all 5 are live.
+  std::vector<std::string> sent;
+  for (int i = 0; i < 5; ++i) {
+    sent.push_back(
+        command(alice, homeA, doorA, "OPEN_DOOR", 10'000 + i, std::to_string(i).c_str()));
+    alice.receive(sent.back());
   }
-  alice.receive(command(alice, homeA, doorA, "OPEN_DOOR", 10'000, "x"));
-  EXPECT_EQ(outcome(alice).at("status"), "denied");
+  EXPECT_EQ(device.records().size(), 5u);
+  // The first envelope again, under a new invocation id: forgotten by the window, still refused.
+  auto again = sent[0];
+  again.replace(again.find("\"invocationId\":\"0\""), 18, "\"invocationId\":\"9\"");
+  alice.receive(again);
+  EXPECT_EQ(outcome(alice).at("status"), "replayed");
   carol.receive(command(carol, homeA, doorA, "LOCK_DOOR"));
-  EXPECT_EQ(device.records().size(), 4u);
+  EXPECT_EQ(device.records().size(), 1u);
+}
+
+TEST_F(RelayTest, TheOutcomeWaitsForItsAuditRecordToBeCommitted) {
+  auto alice = connect("alice", "user");
+  gate.closed = true;
+  alice.receive(command(alice, homeA, doorA, "OPEN_DOOR"));  // offline: decided at once
+  writer.flush();
+  EXPECT_TRUE(alice.records().empty());
+  EXPECT_EQ(gate.held(), 1u);
+  gate.open();
+  EXPECT_EQ(outcome(alice).at("status"), "offline");
+  EXPECT_EQ(audit().size(), 1u);
+}
+
+TEST_F(RelayTest, WhenTheAuditLogFallsBehindNewCommandsAreRefusedAndStillAudited) {
+  auto alice = connect("alice", "user");
+  auto device = connect(doorA, "device");
+  gate.admit = false;
+  alice.receive(command(alice, homeA, doorA, "OPEN_DOOR"));
+  const auto result = outcome(alice);
+  EXPECT_EQ(result.at("status"), "failed");
+  EXPECT_EQ(result.at("output"), "The server is busy; try again shortly.");
+  EXPECT_TRUE(device.records().empty());
+  const auto records = audit();
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].detail, "audit_busy");
+}
+
+TEST_F(RelayTest, ChangesInTheStoreReachTheRelayThroughTheFeed) {
+  auto dave = connect("dave", "user");
+  auto device = connect(doorA, "device");
+  dave.receive(command(dave, homeA, doorA, "LOCK_DOOR", 10'000, "1"));
+  EXPECT_EQ(outcome(dave).at("status"), "denied");
+  // Another process adds dave to home A: once the feed has read it, dave may command.
+  ASSERT_TRUE(store::SqliteStore::openInDataDir(dir.path().string())
+                  ->setMember(homeA, "dave", store::MemberRole::Member, auth.wall.nowSeconds()));
+  syncView();
+  dave.receive(command(dave, homeA, doorA, "LOCK_DOOR", 10'000, "2"));
+  EXPECT_EQ(device.records().size(), 1u);
+  // ... and revokes the device: the next command to it is refused.
+  ASSERT_TRUE(store::SqliteStore::openInDataDir(dir.path().string())
+                  ->revokeDevice(doorA, auth.wall.nowSeconds()));
+  syncView();
+  dave.receive(command(dave, homeA, doorA, "LOCK_DOOR", 10'000, "3"));
+  EXPECT_EQ(outcome(dave).at("status"), "denied");
+  EXPECT_TRUE(device.records().empty());
 }
 
 // Tenant isolation: each path from home A to home B, each also checking B's device got

@@ -1,5 +1,10 @@
 #include "store/audit_writer.hpp"
 
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <future>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -27,7 +32,7 @@ AuditRecord numbered(int thread, int i) {
 TEST_F(AuditWriterTest, NothingIsDroppedWhenTheQueueIsFull) {
   auto store = open();
   {
-    AuditWriter writer(store, 2);
+    AuditWriter writer(store, {.maxBatch = 16, .highWater = 1, .hardCap = 2});
     std::vector<std::thread> threads;
     for (int t = 0; t < 2; ++t) {
       threads.emplace_back([&writer, t] {
@@ -55,6 +60,84 @@ TEST_F(AuditWriterTest, DestroyingTheWriterWritesWhatIsQueued) {
     for (int i = 0; i < 100; ++i) writer.record(numbered(0, i));
   }
   EXPECT_EQ(store.listAudit(std::nullopt, SIZE_MAX)->size(), 100u);
+}
+
+// Each callback runs after its record's transaction: the record is in the store by then.
+class SeesItsRecord final : public AuditCallback {
+ public:
+  SeesItsRecord(AuditStore& store, std::string action)
+      : store_(store), action_(std::move(action)) {}
+  void onAudited(bool committed) override {
+    auto records = store_.listAudit(std::nullopt, SIZE_MAX);
+    found = committed && records &&
+            std::any_of(records->begin(), records->end(),
+                        [&](const AuditRecord& r) { return r.action == action_; });
+    calls++;
+  }
+  bool found = false;
+  int calls = 0;
+
+ private:
+  AuditStore& store_;
+  std::string action_;
+};
+
+// Holds the writer's thread in its callback until the test lets it go: what is recorded
+// meanwhile queues up, as when the disk is slow.
+class Holder final : public AuditCallback {
+ public:
+  void onAudited(bool) override {
+    entered.set_value();
+    release.get_future().wait();
+  }
+  std::promise<void> entered;
+  std::promise<void> release;
+};
+
+TEST_F(AuditWriterTest, CallbacksRunOnceTheirRecordIsCommittedAndWaitingOnesShareATransaction) {
+  auto store = open();
+  std::vector<std::shared_ptr<SeesItsRecord>> callbacks;
+  std::size_t batches = 0;
+  {
+    AuditWriter writer(store);
+    auto holder = std::make_shared<Holder>();
+    writer.commit(numbered(9, 0), holder);
+    holder->entered.get_future().wait();
+    for (int i = 0; i < 2000; ++i) {
+      char action[8];
+      std::snprintf(action, sizeof action, "%05d", i);
+      auto r = numbered(0, i);
+      r.action = action;
+      callbacks.push_back(std::make_shared<SeesItsRecord>(store, action));
+      writer.commit(std::move(r), callbacks.back());
+    }
+    EXPECT_EQ(callbacks.front()->calls, 0);
+    holder->release.set_value();
+    writer.flush();
+    batches = writer.batchesWritten();
+  }
+  for (const auto& c : callbacks) {
+    EXPECT_EQ(c->calls, 1);
+    EXPECT_TRUE(c->found);
+  }
+  // The held one, then 2000 in transactions of at most 1024.
+  EXPECT_EQ(batches, 3u);
+  EXPECT_TRUE(store.verifyAudit()->intact);
+}
+
+TEST_F(AuditWriterTest, AdmittingTurnsFalseAtTheHighWaterMark) {
+  auto store = open();
+  AuditWriter writer(store, {.maxBatch = 4, .highWater = 3, .hardCap = 100});
+  auto holder = std::make_shared<Holder>();
+  writer.commit(numbered(9, 0), holder);
+  holder->entered.get_future().wait();
+  EXPECT_TRUE(writer.admitting());
+  for (int i = 0; i < 3; ++i) writer.record(numbered(0, i));
+  EXPECT_FALSE(writer.admitting());
+  holder->release.set_value();
+  writer.flush();
+  EXPECT_TRUE(writer.admitting());
+  EXPECT_EQ(store.listAudit(std::nullopt, SIZE_MAX)->size(), 4u);
 }
 
 }  // namespace

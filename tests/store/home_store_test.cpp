@@ -175,7 +175,8 @@ TEST_F(HomeStoreTest, ASchemaOneDatabaseIsUpgradedKeepingItsRevocations) {
     ASSERT_TRUE(
         db->exec("PRAGMA foreign_keys = OFF; DROP TABLE device_commands; "
                  "DROP TABLE devices; DROP TABLE memberships; DROP TABLE homes; "
-                 "DROP TABLE audit; DROP TABLE audit_head; PRAGMA user_version = 1"));
+                 "DROP TABLE audit; DROP TABLE audit_head; DROP TABLE changes; "
+                 "PRAGMA user_version = 1"));
   }
   auto store = open();
   EXPECT_EQ(store.loadRevocations(kNow)->subjectEpochs.size(), 1u);

@@ -1,0 +1,82 @@
+#include "store/sqlite_change_feed.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace latch::store {
+
+SqliteChangeFeed::SqliteChangeFeed(ChangeLog& log, const WallClock& clock,
+                                   SqliteChangeFeedOptions options)
+    : log_(log), clock_(clock), options_(options) {}
+
+SqliteChangeFeed::~SqliteChangeFeed() { stop(); }
+
+void SqliteChangeFeed::bind(ChangeListener& listener, std::uint64_t cursor) {
+  listener_ = &listener;
+  cursor_ = cursor;
+}
+
+StoreResult<void> SqliteChangeFeed::start(ChangeListener& listener, std::uint64_t cursor) {
+  bind(listener, cursor);
+  thread_ = std::thread([this] { run(); });
+  return {};
+}
+
+void SqliteChangeFeed::catchUp() {
+  if (listener_) (void)pollOnce();
+}
+
+StoreResult<std::size_t> SqliteChangeFeed::pollOnce() {
+  std::lock_guard lock(pollMu_);
+  auto changes = log_.changesSince(cursor_, options_.batch);
+  if (!changes) return changes.error();
+  if (!changes->empty() && changes->front().seq != cursor_ + 1) {
+    // Pruned before this feed read it: whatever it said is lost, so re-read everything.
+    spdlog::warn("store: the change log moved past this server; reloading");
+    resyncDue_ = true;
+  }
+  if (resyncDue_) {
+    // A reload reads everything up to now, these changes included.
+    if (!listener_->onResync()) return makeError(StoreErrc::Failed, "reloading failed");
+    resyncDue_ = false;
+  } else if (!changes->empty() && !listener_->onChanges(*changes)) {
+    return makeError(StoreErrc::Failed, "applying changes failed");
+  }
+  if (!changes->empty()) cursor_ = changes->back().seq;
+  return changes->size();
+}
+
+void SqliteChangeFeed::run() {
+  bool failing = false;
+  auto nextPrune = std::chrono::steady_clock::now();
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    lock.unlock();
+    auto r = pollOnce();
+    if (std::chrono::steady_clock::now() >= nextPrune) {
+      nextPrune = std::chrono::steady_clock::now() + options_.pruneEvery;
+      (void)log_.pruneChanges(clock_.nowSeconds() - options_.keep.count());
+    }
+    lock.lock();
+    if (!r && !failing) {
+      // The copy in memory keeps serving what it last knew; say so once.
+      spdlog::error("store: cannot read the change log: {}", r.error().message);
+    } else if (r && failing) {
+      spdlog::info("store: the change log is readable again");
+    }
+    failing = !r;
+    // A full batch means more are waiting: read again at once.
+    if (r && *r == options_.batch) continue;
+    wake_.wait_for(lock, options_.interval, [this] { return stopping_; });
+  }
+}
+
+void SqliteChangeFeed::stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace latch::store
