@@ -65,8 +65,10 @@ class Relay::CommandRun final : public store::AuditCallback,
     if (finished_.exchange(true)) return;
     record_.outcome = status;
     record_.detail = detail;
+    // Refusals at warn; commands that ran at debug: the audit log already holds each one, and
+    // a log line per command is a write per command on the hot path.
     const bool refused = status != "ok" && status != "failed";
-    const auto level = refused ? spdlog::level::warn : spdlog::level::info;
+    const auto level = refused ? spdlog::level::warn : spdlog::level::debug;
     if (spdlog::should_log(level)) {
       spdlog::log(level, "audit: command sub={} home={} device={} command={} outcome={}{}{}",
                   record_.actor, record_.homeId, record_.deviceId, record_.action, status,

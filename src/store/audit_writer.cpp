@@ -25,7 +25,8 @@ void AuditWriter::commit(AuditRecord record, std::shared_ptr<AuditCallback> then
       const bool wasIdle = queue_.empty();
       queue_.push_back(Pending{std::move(record), std::move(then)});
       lock.unlock();
-      // The thread is busy writing otherwise, and takes the queue when it is done.
+      // The thread is busy writing (or lingering for more) otherwise, and takes the queue
+      // when it is done.
       if (wasIdle) wake_.notify_one();
       return;
     }
@@ -75,9 +76,15 @@ void AuditWriter::writeBatch(std::vector<Pending>& batch) {
 void AuditWriter::run() {
   std::unique_lock lock(mu_);
   std::vector<Pending> batch;
+  auto lastEnd = std::chrono::steady_clock::time_point{};
   for (;;) {
     wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
     if (queue_.empty() && stopping_) break;
+    if (options_.linger.count() > 0 && queue_.size() < options_.maxBatch &&
+        std::chrono::steady_clock::now() - lastEnd < std::chrono::milliseconds(2)) {
+      wake_.wait_for(lock, options_.linger,
+                     [this] { return stopping_ || queue_.size() >= options_.maxBatch; });
+    }
     batch.clear();
     while (!queue_.empty() && batch.size() < options_.maxBatch) {
       batch.push_back(std::move(queue_.front()));
@@ -89,6 +96,7 @@ void AuditWriter::run() {
     lock.lock();
     writing_ = 0;
     ++batches_;
+    lastEnd = std::chrono::steady_clock::now();
     if (queue_.empty()) drained_.notify_all();
   }
   drained_.notify_all();

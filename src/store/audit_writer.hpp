@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -44,6 +45,11 @@ struct AuditWriterOptions {
   // back-pressure rather than unbounded memory or a lost record. Unreachable while callers
   // honour admitting(): each command holds an invocation slot until its record commits.
   std::size_t hardCap = 65'536;
+  // Under load (the previous batch ended less than 2 ms ago), how long the writer waits for
+  // more records before committing a batch smaller than maxBatch: fewer, larger transactions
+  // (each costs about ten system calls) for at most this much more latency. An idle server
+  // commits at once.
+  std::chrono::microseconds linger{200};
 };
 
 // Appends audit records to the store from its own thread with group commit: one transaction

@@ -74,30 +74,36 @@ std::string breakAt(const AuditRecord& record, std::int64_t previousSeq,
 
 }  // namespace
 
-StoreResult<std::int64_t> SqliteStore::appendLocked(AuditRecord& record) {
+StoreResult<void> SqliteStore::appendLocked(std::span<AuditRecord> records) {
   auto head = readHead(db_);
   if (!head) return head.error();
-  for (auto* field : {&record.kind, &record.actor, &record.homeId, &record.deviceId, &record.action,
-                      &record.outcome, &record.connectionId, &record.detail}) {
-    capField(*field);
-  }
-  record.seq = head->seq + 1;
-  record.prevHash = head->hash;
-  record.hash = auditRecordHash(record);
+  // One statement of each kind for the whole batch: a batch is one transaction, and the
+  // head row is written once, at its end.
   auto insert = db_.prepare(
       "INSERT INTO audit (seq, time_ms, kind, actor, home_id, device_id, action, outcome, "
       "connection_id, detail, prev_hash, hash) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
   if (!insert) return insert.error();
-  insert->bind(1, record.seq).bind(2, record.timeMs).bind(3, record.kind).bind(4, record.actor);
-  insert->bind(5, record.homeId).bind(6, record.deviceId).bind(7, record.action);
-  insert->bind(8, record.outcome).bind(9, record.connectionId).bind(10, record.detail);
-  insert->bind(11, record.prevHash).bind(12, record.hash);
-  if (auto r = insert->run(); !r) return r.error();
+  for (auto& record : records) {
+    for (auto* field : {&record.kind, &record.actor, &record.homeId, &record.deviceId,
+                        &record.action, &record.outcome, &record.connectionId, &record.detail}) {
+      capField(*field);
+    }
+    record.seq = head->seq + 1;
+    record.prevHash = std::move(head->hash);
+    record.hash = auditRecordHash(record);
+    insert->reset();
+    insert->bind(1, record.seq).bind(2, record.timeMs).bind(3, record.kind).bind(4, record.actor);
+    insert->bind(5, record.homeId).bind(6, record.deviceId).bind(7, record.action);
+    insert->bind(8, record.outcome).bind(9, record.connectionId).bind(10, record.detail);
+    insert->bind(11, record.prevHash).bind(12, record.hash);
+    if (auto r = insert->run(); !r) return r.error();
+    head->seq = record.seq;
+    head->hash = record.hash;
+  }
   auto update = db_.prepare("UPDATE audit_head SET seq = ?1, hash = ?2 WHERE id = 1");
   if (!update) return update.error();
-  if (auto r = update->bind(1, record.seq).bind(2, record.hash).run(); !r) return r.error();
-  return record.seq;
+  return update->bind(1, head->seq).bind(2, head->hash).run();
 }
 
 StoreResult<std::int64_t> SqliteStore::append(AuditRecord record) {
@@ -106,10 +112,9 @@ StoreResult<std::int64_t> SqliteStore::append(AuditRecord record) {
   // once take turns, and each links to the other's last record.
   auto tx = Transaction::begin(db_);
   if (!tx) return tx.error();
-  auto seq = appendLocked(record);
-  if (!seq) return seq.error();
+  if (auto r = appendLocked(std::span(&record, 1)); !r) return r.error();
   if (auto r = tx->commit(); !r) return r.error();
-  return *seq;
+  return record.seq;
 }
 
 StoreResult<void> SqliteStore::appendAll(std::vector<AuditRecord> records) {
@@ -117,9 +122,7 @@ StoreResult<void> SqliteStore::appendAll(std::vector<AuditRecord> records) {
   std::lock_guard lock(mu_);
   auto tx = Transaction::begin(db_);
   if (!tx) return tx.error();
-  for (auto& record : records) {
-    if (auto seq = appendLocked(record); !seq) return seq.error();
-  }
+  if (auto r = appendLocked(records); !r) return r;
   return tx->commit();
 }
 

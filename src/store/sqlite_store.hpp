@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -84,7 +85,8 @@ class SqliteStore final : public RevocationStore,
   StoreResult<void> loadCommandsLocked(Device& device);
   StoreResult<std::vector<Device>> devicesLocked(Statement& stmt);
   StoreResult<std::vector<Membership>> membershipsLocked(Statement& stmt);
-  StoreResult<std::int64_t> appendLocked(AuditRecord& record);
+  // Appends `records` in order after the head, sets their seq and hashes, moves the head.
+  StoreResult<void> appendLocked(std::span<AuditRecord> records);
   // Adds a change to the log (in the caller's transaction).
   StoreResult<void> recordChangeLocked(ChangeKind kind, std::string_view key,
                                        std::int64_t nowSeconds);
