@@ -1,9 +1,11 @@
 #include "hub/hub_connection.hpp"
 
+#include <cstddef>
 #include <variant>
 #include <vector>
 
 #include <spdlog/spdlog.h>
+#include <boost/json/monotonic_resource.hpp>
 
 #include "hub/completer.hpp"
 #include "hub/hub.hpp"
@@ -150,7 +152,11 @@ bool HubConnection::handleHandshake(std::string_view record) {
 bool HubConnection::handleMessage(std::string_view record) {
   protocol::ParseLimits parseLimits;
   parseLimits.maxInvocationIdBytes = limits_.maxInvocationIdBytes;
-  auto parsed = protocol::parseHubMessage(record, parseLimits);
+  // The message's values live only while it is handled (handlers copy what they keep), so
+  // they come from a buffer on this stack instead of dozens of heap allocations per message.
+  alignas(std::max_align_t) unsigned char scratch[4096];
+  boost::json::monotonic_resource arena(scratch, sizeof scratch);
+  auto parsed = protocol::parseHubMessage(record, parseLimits, &arena);
   if (!parsed) {
     protocolError(parsed.error().message);
     return false;

@@ -115,11 +115,13 @@ ProtocolResult<std::int64_t> sequenceId(const json::object& o) {
 
 }  // namespace
 
-ProtocolResult<HubMessage> parseHubMessage(std::string_view text, const ParseLimits& limits) {
+ProtocolResult<HubMessage> parseHubMessage(std::string_view text, const ParseLimits& limits,
+                                           json::storage_ptr storage) {
   json::parse_options options;
   options.max_depth = limits.maxDepth;
   boost::system::error_code ec;
-  json::value doc = json::parse(json::string_view(text.data(), text.size()), ec, {}, options);
+  json::value doc =
+      json::parse(json::string_view(text.data(), text.size()), ec, std::move(storage), options);
   if (ec) return makeError(ProtocolErrc::InvalidJson, "Message is not valid JSON.");
   if (!doc.is_object())
     return makeError(ProtocolErrc::NotAnObject, "Message is not a JSON object.");

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <boost/json/array.hpp>
+#include <boost/json/storage_ptr.hpp>
 #include <boost/json/value.hpp>
 
 #include "protocol/protocol_error.hpp"
@@ -80,7 +81,10 @@ struct ParseLimits {
 // Parses one JSON hub message (the text of one record, without its separator). Unknown
 // properties are ignored, as the official server does; missing or mistyped required
 // properties, unknown message types, invalid JSON or UTF-8 are errors. Never throws;
-// safe on any input. Thread-safe (no shared state).
-ProtocolResult<HubMessage> parseHubMessage(std::string_view text, const ParseLimits& limits = {});
+// safe on any input. Thread-safe (no shared state). The message's JSON values are allocated
+// from `storage` (the default heap unless given): a caller passing a short-lived resource
+// must not let any of them outlive it.
+ProtocolResult<HubMessage> parseHubMessage(std::string_view text, const ParseLimits& limits = {},
+                                           boost::json::storage_ptr storage = {});
 
 }  // namespace latch::protocol

@@ -1,20 +1,10 @@
 #include "store/sha256.hpp"
 
-#include <cstdlib>
-
-#include <openssl/evp.h>
+#include "common/digest.hpp"
 
 namespace latch::store {
 
-Sha256Digest sha256(std::string_view bytes) {
-  Sha256Digest digest{};
-  unsigned int size = 0;
-  if (EVP_Digest(bytes.data(), bytes.size(), digest.data(), &size, EVP_sha256(), nullptr) != 1 ||
-      size != digest.size()) {
-    std::abort();
-  }
-  return digest;
-}
+Sha256Digest sha256(std::string_view bytes) { return sha256Of({bytes}); }
 
 std::string toHex(std::span<const std::uint8_t> bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";

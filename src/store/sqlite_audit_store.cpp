@@ -46,12 +46,14 @@ struct Head {
 };
 
 StoreResult<Head> readHead(SqliteDb& db) {
-  auto stmt = db.prepare("SELECT seq, hash FROM audit_head WHERE id = 1");
+  auto stmt = db.cached("SELECT seq, hash FROM audit_head WHERE id = 1");
   if (!stmt) return stmt.error();
-  auto row = stmt->step();
+  auto row = (*stmt)->step();
   if (!row) return row.error();
   if (!*row) return makeError(StoreErrc::Corrupt, "the audit head row is missing");
-  return Head{stmt->int64(0), stmt->text(1)};
+  Head head{(*stmt)->int64(0), (*stmt)->text(1)};
+  (*stmt)->reset();  // ends its read of the head before the write
+  return head;
 }
 
 // Ends a read transaction however the reader returns.
@@ -79,11 +81,12 @@ StoreResult<void> SqliteStore::appendLocked(std::span<AuditRecord> records) {
   if (!head) return head.error();
   // One statement of each kind for the whole batch: a batch is one transaction, and the
   // head row is written once, at its end.
-  auto insert = db_.prepare(
+  auto cachedInsert = db_.cached(
       "INSERT INTO audit (seq, time_ms, kind, actor, home_id, device_id, action, outcome, "
       "connection_id, detail, prev_hash, hash) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
-  if (!insert) return insert.error();
+  if (!cachedInsert) return cachedInsert.error();
+  Statement* insert = *cachedInsert;
   for (auto& record : records) {
     for (auto* field : {&record.kind, &record.actor, &record.homeId, &record.deviceId,
                         &record.action, &record.outcome, &record.connectionId, &record.detail}) {
@@ -101,9 +104,9 @@ StoreResult<void> SqliteStore::appendLocked(std::span<AuditRecord> records) {
     head->seq = record.seq;
     head->hash = record.hash;
   }
-  auto update = db_.prepare("UPDATE audit_head SET seq = ?1, hash = ?2 WHERE id = 1");
+  auto update = db_.cached("UPDATE audit_head SET seq = ?1, hash = ?2 WHERE id = 1");
   if (!update) return update.error();
-  return update->bind(1, head->seq).bind(2, head->hash).run();
+  return (*update)->bind(1, head->seq).bind(2, head->hash).run();
 }
 
 StoreResult<std::int64_t> SqliteStore::append(AuditRecord record) {

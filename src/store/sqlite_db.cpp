@@ -56,10 +56,30 @@ StoreResult<SqliteDb> SqliteDb::open(const std::string& path, int busyTimeoutMs)
   return db;
 }
 
-SqliteDb::SqliteDb(SqliteDb&& other) noexcept : db_(std::exchange(other.db_, nullptr)) {}
+SqliteDb::SqliteDb(SqliteDb&& other) noexcept {
+  other.dropCache();
+  db_ = std::exchange(other.db_, nullptr);
+}
+
+void SqliteDb::dropCache() { cache_.clear(); }
+
+StoreResult<Statement*> SqliteDb::cached(const char* sql) {
+  if (auto it = cache_.find(sql); it != cache_.end()) {
+    it->second->reset();
+    return it->second.get();
+  }
+  sqlite3_stmt* stmt = nullptr;
+  const int rc = sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  if (rc != SQLITE_OK) return errorFor(rc, "prepare");
+  auto& slot = cache_[sql];
+  slot.reset(new Statement(*this, stmt));
+  return slot.get();
+}
 
 SqliteDb& SqliteDb::operator=(SqliteDb&& other) noexcept {
   if (this != &other) {
+    dropCache();
+    other.dropCache();
     if (db_) sqlite3_close_v2(db_);
     db_ = std::exchange(other.db_, nullptr);
   }
@@ -67,6 +87,7 @@ SqliteDb& SqliteDb::operator=(SqliteDb&& other) noexcept {
 }
 
 SqliteDb::~SqliteDb() {
+  dropCache();
   if (db_) sqlite3_close_v2(db_);
 }
 
@@ -155,7 +176,9 @@ void Statement::reset() {
 }
 
 StoreResult<Transaction> Transaction::begin(SqliteDb& db) {
-  if (auto r = db.exec("BEGIN IMMEDIATE"); !r) return r.error();
+  auto begin = db.cached("BEGIN IMMEDIATE");
+  if (!begin) return begin.error();
+  if (auto r = (*begin)->run(); !r) return r.error();
   return Transaction(db);
 }
 
@@ -169,7 +192,9 @@ Transaction::~Transaction() {
 }
 
 StoreResult<void> Transaction::commit() {
-  auto r = db_->exec("COMMIT");
+  auto commit = db_->cached("COMMIT");
+  if (!commit) return commit.error();
+  auto r = (*commit)->run();
   if (r) db_ = nullptr;
   return r;
 }

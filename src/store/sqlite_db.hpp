@@ -1,10 +1,12 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "store/store_error.hpp"
@@ -34,6 +36,11 @@ class SqliteDb {
   [[nodiscard]] StoreResult<void> exec(const char* sql);
   // A prepared statement; valid while this connection lives.
   [[nodiscard]] StoreResult<Statement> prepare(std::string_view sql);
+  // The statement for `sql`, prepared on first use and kept with the connection, reset and
+  // unbound: for the statements run on every write (parsing SQL costs dozens of
+  // allocations). `sql` must be a string literal: its address is the key. The pointer is
+  // valid until the connection is moved or closed.
+  [[nodiscard]] StoreResult<Statement*> cached(const char* sql);
 
   // The error for SQLite result `rc` on this connection, with `what` as context.
   StoreError errorFor(int rc, std::string_view what) const;
@@ -45,7 +52,11 @@ class SqliteDb {
 
  private:
   explicit SqliteDb(sqlite3* db) : db_(db) {}
+  // Finalizes the cached statements (before the handle moves or closes).
+  void dropCache();
+
   sqlite3* db_ = nullptr;
+  std::unordered_map<const char*, std::unique_ptr<Statement>> cache_;
 };
 
 // A prepared statement. Bind parameters (1-based), then step() until it returns false.
