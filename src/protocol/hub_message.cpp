@@ -55,7 +55,8 @@ ProtocolResult<void> checkHeaders(const json::object& o) {
 
 ProtocolResult<HubMessage> parseInvocation(json::object& o, bool stream,
                                            const ParseLimits& limits) {
-  InvocationMessage m;
+  // Arguments on the document's storage, so moving them in below steals instead of copying.
+  InvocationMessage m{.arguments = json::array(o.storage())};
   m.stream = stream;
   if (stream || o.contains("invocationId")) {
     const json::value* raw = o.if_contains("invocationId");
