@@ -95,6 +95,7 @@ void runServe(const ServeFlags& flags, void (*extraMethods)(hub::Hub&)) {
   if (!viewSeq) fail(viewSeq.error().message);
   store::SqliteChangeFeed changeFeed(*viewStore, wallClock);
   if (auto r = changeFeed.start(view, *viewSeq); !r) fail(r.error().message);
+  if (auto r = auditStore->leaveCheckpointsToOthers(); !r) fail(r.error().message);
   store::AuditWriter auditWriter(*auditStore);
   auth::NonceCache nonces;
   relay::Relay relay(view, &changeFeed, auditWriter, nonces, secrets->envelopeSecret, wallClock);

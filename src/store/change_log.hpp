@@ -48,6 +48,10 @@ class ChangeLog {
                                                                            std::size_t limit) = 0;
   // Forgets changes older than `beforeSeconds` (readers poll far more often); how many.
   [[nodiscard]] virtual StoreResult<std::int64_t> pruneChanges(std::int64_t beforeSeconds) = 0;
+  // Housekeeping of the store's files off the hot path, called by the feed about once a
+  // second (SQLite: copies the write-ahead log into the database file, which the audit
+  // writer's connection no longer does itself mid-commit).
+  [[nodiscard]] virtual StoreResult<void> checkpoint() = 0;
 };
 
 }  // namespace latch::store

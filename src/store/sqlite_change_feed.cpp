@@ -48,6 +48,7 @@ StoreResult<std::size_t> SqliteChangeFeed::pollOnce() {
 void SqliteChangeFeed::run() {
   bool failing = false;
   auto nextPrune = std::chrono::steady_clock::now();
+  auto nextCheckpoint = nextPrune;
   std::unique_lock lock(mu_);
   while (!stopping_) {
     lock.unlock();
@@ -55,6 +56,12 @@ void SqliteChangeFeed::run() {
     if (std::chrono::steady_clock::now() >= nextPrune) {
       nextPrune = std::chrono::steady_clock::now() + options_.pruneEvery;
       (void)log_.pruneChanges(clock_.nowSeconds() - options_.keep.count());
+    }
+    if (std::chrono::steady_clock::now() >= nextCheckpoint) {
+      nextCheckpoint = std::chrono::steady_clock::now() + options_.checkpointEvery;
+      if (auto c = log_.checkpoint(); !c) {
+        spdlog::warn("store: checkpoint failed: {}", c.error().message);
+      }
     }
     lock.lock();
     if (!r && !failing) {

@@ -21,6 +21,8 @@ struct SqliteChangeFeedOptions {
   std::chrono::seconds keep{3600};
   // How often the feed prunes.
   std::chrono::seconds pruneEvery{60};
+  // How often the feed checkpoints the store (ChangeLog::checkpoint).
+  std::chrono::milliseconds checkpointEvery{1000};
 };
 
 // A ChangeFeed over a store's ChangeLog (SQLite: every process writes the same file, so

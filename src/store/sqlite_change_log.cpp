@@ -63,4 +63,15 @@ StoreResult<std::int64_t> SqliteStore::pruneChanges(std::int64_t beforeSeconds) 
   return db_.changes();
 }
 
+StoreResult<void> SqliteStore::checkpoint() {
+  std::lock_guard lock(mu_);
+  // PASSIVE: copies what it can without waiting for (or blocking) the writers.
+  return db_.exec("PRAGMA wal_checkpoint(PASSIVE)");
+}
+
+StoreResult<void> SqliteStore::leaveCheckpointsToOthers() {
+  std::lock_guard lock(mu_);
+  return db_.exec("PRAGMA wal_autocheckpoint = 0");
+}
+
 }  // namespace latch::store

@@ -76,6 +76,12 @@ class SqliteStore final : public RevocationStore,
   StoreResult<std::vector<StoreChange>> changesSince(std::uint64_t after,
                                                      std::size_t limit) override;
   StoreResult<std::int64_t> pruneChanges(std::int64_t beforeSeconds) override;
+  StoreResult<void> checkpoint() override;
+
+  // Stops this connection from checkpointing the write-ahead log when a commit makes it
+  // long (SQLite does so on the committing thread, fsyncs included): for the audit writer,
+  // whose commits gate every command's outcome; another connection's checkpoint() does it.
+  [[nodiscard]] StoreResult<void> leaveCheckpointsToOthers();
 
  private:
   explicit SqliteStore(SqliteDb db) : db_(std::move(db)) {}
