@@ -9,8 +9,8 @@
 #
 #   bench/peers/compare.sh [--build build/release] [--rounds 3] [--duration 8] [--warmup 1]
 #       [--users-devices 10/10,50/10] [--systems latch,latch-nosig,mosquitto,socketio]
-#       [--lifetime 10] [--mqtt-loop poll] [--mqtt-threads 1] [--sio-workers 2]
-#       [--out FILE] [--no-checks]
+#       [--lifetime 10] [--mqtt-loop poll] [--mqtt-threads 2] [--sio-workers 2]
+#       [--out FILE] [--no-checks] [--wait-quiet SECONDS]
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -23,17 +23,18 @@ pairs=10/10,50/10
 systems=latch,latch-nosig,mosquitto,socketio
 lifetime=10          # Latch envelope lifetime (s); see README.md on the nonce cap
 mqtt_loop=poll       # poll: mqtt_loadgen's own poll() threads; thread: mosquitto_loop_start
-mqtt_threads=1
+mqtt_threads=2
 sio_workers=2        # Socket.IO load generator worker threads
 out=""
 checks=1
-usage() { sed -n '10,13p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+wait_quiet=0         # before each run, wait up to this long for the machine to be idle
+usage() { sed -n '10,14p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 while (($#)); do
   case $1 in
     --build) build=$2 ;; --rounds) rounds=$2 ;; --duration) duration=$2 ;; --warmup) warmup=$2 ;;
     --users-devices) pairs=$2 ;; --systems) systems=$2 ;; --lifetime) lifetime=$2 ;;
     --mqtt-loop) mqtt_loop=$2 ;; --mqtt-threads) mqtt_threads=$2 ;; --sio-workers) sio_workers=$2 ;;
-    --out) out=$2 ;;
+    --out) out=$2 ;; --wait-quiet) wait_quiet=$2 ;;
     --no-checks) checks=0; shift; continue ;;
     *) usage ;;
   esac
@@ -117,6 +118,22 @@ stop() {
 }
 free_port() {
   node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+}
+# Percent of both cores idle over the next second.
+idle_percent() {
+  local a b
+  read -r -a a < /proc/stat; sleep 1; read -r -a b < /proc/stat
+  local total=0 i
+  for i in 1 2 3 4 5 6 7 8; do total=$((total + b[i] - a[i])); done
+  echo $((total ? 100 * (b[4] + b[5] - a[4] - a[5]) / total : 0))
+}
+# Waits (at most --wait-quiet seconds) until the machine is 90% idle: other work on a 2-core
+# machine moves every figure. Prints the idle percent it last saw.
+await_quiet() {
+  local deadline=$((SECONDS + wait_quiet)) idle
+  idle=$(idle_percent)
+  while ((idle < 90 && SECONDS < deadline)); do sleep 4; idle=$(idle_percent); done
+  echo "$idle"
 }
 run_bounded() { timeout --kill-after=5 "$(awk "BEGIN{print int($warmup+$duration+60)}")" "$@"; }
 
@@ -311,6 +328,7 @@ for ((round = 1; round <= rounds; round++)); do
       dir=$W/run-$n
       rc=0
       mkdir -p "$dir"
+      idle=$(await_quiet)
       case $system in
         latch) run_latch "$LATCH" "$dir" "$users" "$devices" || rc=$? ;;
         latch-nosig) run_latch "$NOSIG" "$dir" "$users" "$devices" || rc=$? ;;
@@ -319,8 +337,8 @@ for ((round = 1; round <= rounds; round++)); do
       esac
       line=$(cat "$dir/line")
       ((rc == 0)) || failures=$((failures + 1))
-      echo "{\"round\":$round,\"system\":\"$system\",\"users\":$users,\"devices\":$devices,${line#\{}" >> "$out"
-      log "round $round $system $pair: $(node -e 'const r = JSON.parse(process.argv[1]);
+      echo "{\"round\":$round,\"system\":\"$system\",\"users\":$users,\"devices\":$devices,\"idle_before\":$idle,\"loadavg\":\"$(cut -d' ' -f1-3 /proc/loadavg)\",${line#\{}" >> "$out"
+      log "round $round $system $pair (idle before: $idle%): $(node -e 'const r = JSON.parse(process.argv[1]);
         const x = r.report ?? {}; console.log(r.exit ? `FAILED (exit ${r.exit}) ${r.stderr ?? r.error}` :
         `${x.rps} per s, p50 ${x.latency_us?.p50} us`)' "$line")"
       rm -rf "$dir"

@@ -94,8 +94,8 @@ static double procCpuUs(int pid) {
   buf[n] = 0;
   const char* p = strrchr(buf, ')');  // fields 14 and 15 count from after the name
   unsigned long utime = 0, stime = 0;
-  if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime,
-                   &stime) != 2)
+  if (!p ||
+      sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) != 2)
     return -1;
   return (double)(utime + stime) * 1e6 / (double)sysconf(_SC_CLK_TCK);
 }
@@ -355,8 +355,7 @@ static void report(double window_s, double client_cpu_us, double server_cpu_us) 
       rt / window_s, percentile(all, total, 0.50), percentile(all, total, 0.90),
       percentile(all, total, 0.99), percentile(all, total, 0.999), total ? all[total - 1] : 0.0,
       total ? sum / rt : 0.0, (unsigned long long)sent, (unsigned long long)answered,
-      (unsigned long long)executed, total ? client_cpu_us / rt : 0.0,
-      server);
+      (unsigned long long)executed, total ? client_cpu_us / rt : 0.0, server);
   free(all);
 }
 
@@ -370,17 +369,28 @@ static int parseArgs(int argc, char** argv) {
     }
     if (!v) return -1;
     i++;
-    if (!strcmp(a, "--host")) opt.host = v;
-    else if (!strcmp(a, "--port")) opt.port = atoi(v);
-    else if (!strcmp(a, "--users")) opt.users = atoi(v);
-    else if (!strcmp(a, "--devices")) opt.devices = atoi(v);
-    else if (!strcmp(a, "--threads")) opt.threads = atoi(v);
-    else if (!strcmp(a, "--duration")) opt.duration_s = atof(v);
-    else if (!strcmp(a, "--warmup")) opt.warmup_s = atof(v);
-    else if (!strcmp(a, "--server-pid")) opt.server_pid = atoi(v);
-    else if (!strcmp(a, "--creds")) opt.creds = v;
-    else if (!strcmp(a, "--loop")) opt.thread_loop = !strcmp(v, "thread");
-    else return -1;
+    if (!strcmp(a, "--host"))
+      opt.host = v;
+    else if (!strcmp(a, "--port"))
+      opt.port = atoi(v);
+    else if (!strcmp(a, "--users"))
+      opt.users = atoi(v);
+    else if (!strcmp(a, "--devices"))
+      opt.devices = atoi(v);
+    else if (!strcmp(a, "--threads"))
+      opt.threads = atoi(v);
+    else if (!strcmp(a, "--duration"))
+      opt.duration_s = atof(v);
+    else if (!strcmp(a, "--warmup"))
+      opt.warmup_s = atof(v);
+    else if (!strcmp(a, "--server-pid"))
+      opt.server_pid = atoi(v);
+    else if (!strcmp(a, "--creds"))
+      opt.creds = v;
+    else if (!strcmp(a, "--loop"))
+      opt.thread_loop = !strcmp(v, "thread");
+    else
+      return -1;
   }
   bool ok = opt.port > 0 && opt.creds && opt.devices > 0 && opt.users >= opt.devices &&
             opt.users + opt.devices <= kMaxClients && opt.threads >= 1 && opt.duration_s > 0;
