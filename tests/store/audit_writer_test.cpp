@@ -104,7 +104,7 @@ TEST_F(AuditWriterTest, CallbacksRunOnceTheirRecordIsCommittedAndWaitingOnesShar
     writer.commit(numbered(9, 0), holder);
     holder->entered.get_future().wait();
     for (int i = 0; i < 2000; ++i) {
-      char action[8];
+      char action[16];
       std::snprintf(action, sizeof action, "%05d", i);
       auto r = numbered(0, i);
       r.action = action;
