@@ -1,6 +1,6 @@
 #include "auth/revocation_watcher.hpp"
 
-#include <spdlog/spdlog.h>
+#include "store/outage_log.hpp"
 
 namespace latch::auth {
 
@@ -30,21 +30,16 @@ store::StoreResult<bool> RevocationWatcher::pollOnce() {
 }
 
 void RevocationWatcher::run() {
-  bool failing = false;
+  // While the store cannot be read, the last list stays enforced.
+  store::OutageLog reads("revocations: cannot read the store",
+                         "revocations: the store is readable again");
   std::unique_lock lock(mu_);
   while (!stopping_) {
     wake_.wait_for(lock, interval_, [this] { return stopping_; });
     if (stopping_) break;
     lock.unlock();
-    auto r = pollOnce();
+    reads.note(pollOnce());
     lock.lock();
-    if (!r && !failing) {
-      // Keep enforcing the last list; say so once, not every interval.
-      spdlog::error("revocations: cannot read the store: {}", r.error().message);
-    } else if (r && failing) {
-      spdlog::info("revocations: the store is readable again");
-    }
-    failing = !r;
   }
 }
 

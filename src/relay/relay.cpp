@@ -1,6 +1,7 @@
 #include "relay/relay.hpp"
 
 #include <algorithm>
+#include <chrono>
 
 #include <spdlog/spdlog.h>
 #include <boost/json/parse.hpp>
@@ -189,7 +190,7 @@ void Relay::sendCommand(const std::shared_ptr<hub::HubConnection>& caller, array
     const auto [status, reason] = *refused;
     return run->finish(
         status,
-        status != "replayed" ? "Too many commands in flight; try again shortly."
+        status != "replayed" ? "The server's replay protection is full; try again shortly."
         : reason == "nonce_reused"
             ? "This envelope was already used; sign a new one."
             : "This envelope is older than the ones already checked; sign a new one.",
@@ -222,25 +223,34 @@ void Relay::sendCommand(const std::shared_ptr<hub::HubConnection>& caller, array
   hold(*caller, run, std::move(*message), envelope->exp);
 }
 
+bool Relay::catchUp(bool throttled) {
+  if (!feed_) return false;
+  if (throttled) {
+    // Anyone may name homes and devices that do not exist: at most one store read per
+    // interval on their behalf, whoever asks (the feed's own poll covers the rest).
+    using std::chrono::nanoseconds;
+    const std::int64_t now =
+        std::chrono::duration_cast<nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+            .count();
+    auto last = lastCatchUp_.load(std::memory_order_relaxed);
+    if (now - last < nanoseconds(kCatchUpInterval).count() ||
+        !lastCatchUp_.compare_exchange_strong(last, now)) {
+      return false;
+    }
+  }
+  feed_->catchUp();
+  return true;
+}
+
 std::pair<std::optional<store::MemberRole>, std::shared_ptr<const store::Device>> Relay::lookUp(
     std::string_view homeId, std::string_view subject, std::string_view deviceId) {
   auto role = view_.roleIn(homeId, subject);
   auto device = view_.device(deviceId);
-  if ((!role || !device) && feed_) {
-    feed_->catchUp();
+  if ((!role || !device) && catchUp(true)) {
     role = view_.roleIn(homeId, subject);
     device = view_.device(deviceId);
   }
   return {role, std::move(device)};
-}
-
-std::shared_ptr<const store::Device> Relay::lookUpDevice(std::string_view deviceId) {
-  auto device = view_.device(deviceId);
-  if (!device && feed_) {
-    feed_->catchUp();
-    device = view_.device(deviceId);
-  }
-  return device;
 }
 
 void Relay::dispatch(const std::shared_ptr<CommandRun>& run, hub::HubConnection& device,
@@ -408,7 +418,9 @@ void Relay::onConnected(const std::shared_ptr<hub::HubConnection>& connection) {
   const auto principal = connection->principal();
   if (!principal) return;
   if (principal->hasRole("device")) {
-    const auto device = lookUpDevice(principal->subject);
+    // A device token proves a PAT: never throttled (a hub provisioned a moment ago).
+    auto device = view_.device(principal->subject);
+    if (!device && catchUp(false)) device = view_.device(principal->subject);
     if (!device || device->revoked) {
       spdlog::warn("audit: device connection refused sub={} reason=unknown_or_revoked",
                    principal->subject);

@@ -24,6 +24,7 @@ void AuditWriter::commit(AuditRecord record, std::shared_ptr<AuditCallback> then
     if (queue_.size() < options_.hardCap) {
       const bool wasIdle = queue_.empty();
       queue_.push_back(Pending{std::move(record), std::move(then)});
+      queued_.store(queue_.size(), std::memory_order_relaxed);
       lock.unlock();
       // The thread is busy writing (or lingering for more) otherwise, and takes the queue
       // when it is done.
@@ -40,8 +41,7 @@ void AuditWriter::commit(AuditRecord record, std::shared_ptr<AuditCallback> then
 }
 
 bool AuditWriter::admitting() const {
-  std::lock_guard lock(mu_);
-  return queue_.size() < options_.highWater;
+  return queued_.load(std::memory_order_relaxed) < options_.highWater;
 }
 
 void AuditWriter::flush() {
@@ -90,6 +90,7 @@ void AuditWriter::run() {
       batch.push_back(std::move(queue_.front()));
       queue_.pop_front();
     }
+    queued_.store(queue_.size(), std::memory_order_relaxed);
     writing_ = batch.size();
     lock.unlock();
     writeBatch(batch);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -85,6 +86,8 @@ class AuditWriter final : public AuditSink {
   std::condition_variable wake_;
   std::condition_variable drained_;
   std::deque<Pending> queue_;
+  // queue_.size(), readable without the lock: admitting() is asked once per command.
+  std::atomic<std::size_t> queued_{0};
   std::size_t writing_ = 0;  // records taken by the thread, not yet written
   std::size_t batches_ = 0;
   bool stopping_ = false;

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "store/outage_log.hpp"
+
 namespace latch::store {
 
 SqliteChangeFeed::SqliteChangeFeed(ChangeLog& log, const WallClock& clock,
@@ -46,31 +48,26 @@ StoreResult<std::size_t> SqliteChangeFeed::pollOnce() {
 }
 
 void SqliteChangeFeed::run() {
-  bool failing = false;
+  // While the log cannot be read, the copy in memory keeps serving what it last knew.
+  OutageLog reads("store: cannot read the change log", "store: the change log is readable again");
+  OutageLog checkpoints("store: cannot checkpoint", "store: checkpoints work again");
   auto nextPrune = std::chrono::steady_clock::now();
   auto nextCheckpoint = nextPrune;
   std::unique_lock lock(mu_);
   while (!stopping_) {
     lock.unlock();
     auto r = pollOnce();
-    if (std::chrono::steady_clock::now() >= nextPrune) {
-      nextPrune = std::chrono::steady_clock::now() + options_.pruneEvery;
+    reads.note(r);
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= nextPrune) {
+      nextPrune = now + options_.pruneEvery;
       (void)log_.pruneChanges(clock_.nowSeconds() - options_.keep.count());
     }
-    if (std::chrono::steady_clock::now() >= nextCheckpoint) {
-      nextCheckpoint = std::chrono::steady_clock::now() + options_.checkpointEvery;
-      if (auto c = log_.checkpoint(); !c) {
-        spdlog::warn("store: checkpoint failed: {}", c.error().message);
-      }
+    if (now >= nextCheckpoint) {
+      nextCheckpoint = now + options_.checkpointEvery;
+      checkpoints.note(log_.checkpoint());
     }
     lock.lock();
-    if (!r && !failing) {
-      // The copy in memory keeps serving what it last knew; say so once.
-      spdlog::error("store: cannot read the change log: {}", r.error().message);
-    } else if (r && failing) {
-      spdlog::info("store: the change log is readable again");
-    }
-    failing = !r;
     // A full batch means more are waiting: read again at once.
     if (r && *r == options_.batch) continue;
     wake_.wait_for(lock, options_.interval, [this] { return stopping_; });

@@ -15,18 +15,26 @@ class AccessViewTest : public testing::StoreTest {
  protected:
   AccessViewTest() : reader(open()), writer(open()) {}
 
+  // Loads the view from what the store holds now and points the feed just past it.
+  void loadAndBind() {
+    auto seq = view.load();
+    ASSERT_TRUE(seq);
+    feed.bind(view, *seq);
+  }
+
   struct Fixed final : WallClock {
     std::int64_t nowMillis() const override { return 1'764'405'600'000; }
   } clock;
   store::SqliteStore reader;  // the server's connection
   store::SqliteStore writer;  // the CLI's, as another process
+  AccessView view{reader, reader, reader};
+  store::SqliteChangeFeed feed{reader, clock};
 };
 
 TEST_F(AccessViewTest, LoadsMembersAndDevicesAndAnswersWithoutTheStore) {
   const auto home = writer.createHome("Home", "alice", 0)->id;
   ASSERT_TRUE(writer.setMember(home, "carol", store::MemberRole::Member, 0));
   const auto door = writer.addDevice(home, "door", {"OPEN", "LOCK"}, {"OPEN"}, {}, 0)->id;
-  AccessView view(reader, reader, reader);
   ASSERT_TRUE(view.load());
   EXPECT_EQ(view.roleIn(home, "alice"), store::MemberRole::Owner);
   EXPECT_EQ(view.roleIn(home, "carol"), store::MemberRole::Member);
@@ -45,11 +53,7 @@ TEST_F(AccessViewTest, LoadsMembersAndDevicesAndAnswersWithoutTheStore) {
 
 TEST_F(AccessViewTest, TheFeedCarriesEveryKindOfChangeFromAnotherConnection) {
   const auto home = writer.createHome("Home", "alice", 0)->id;
-  AccessView view(reader, reader, reader);
-  auto seq = view.load();
-  ASSERT_TRUE(seq);
-  store::SqliteChangeFeed feed(reader, clock);
-  feed.bind(view, *seq);
+  loadAndBind();
 
   const auto other = writer.createHome("Other", "bob", 0)->id;
   ASSERT_TRUE(writer.setMember(home, "carol", store::MemberRole::Member, 0));
@@ -74,11 +78,7 @@ TEST_F(AccessViewTest, TheFeedCarriesEveryKindOfChangeFromAnotherConnection) {
 // A reader that missed pruned changes cannot know what they said: it reloads everything.
 TEST_F(AccessViewTest, AGapInTheLogMakesTheViewReloadEverything) {
   const auto home = writer.createHome("Home", "alice", 0)->id;
-  AccessView view(reader, reader, reader);
-  auto seq = view.load();
-  ASSERT_TRUE(seq);
-  store::SqliteChangeFeed feed(reader, clock);
-  feed.bind(view, *seq);
+  loadAndBind();
   ASSERT_TRUE(writer.setMember(home, "carol", store::MemberRole::Member, 10));
   ASSERT_TRUE(writer.setMember(home, "dave", store::MemberRole::Member, 20));
   // The changes from before 20 s are pruned: carol's is gone.
@@ -89,17 +89,16 @@ TEST_F(AccessViewTest, AGapInTheLogMakesTheViewReloadEverything) {
 }
 
 TEST_F(AccessViewTest, TheFeedThreadDeliversWithinItsInterval) {
-  AccessView view(reader, reader, reader);
   auto seq = view.load();
   ASSERT_TRUE(seq);
-  store::SqliteChangeFeed feed(reader, clock, {.interval = std::chrono::milliseconds(20)});
-  ASSERT_TRUE(feed.start(view, *seq));
+  store::SqliteChangeFeed fast(reader, clock, {.interval = std::chrono::milliseconds(20)});
+  ASSERT_TRUE(fast.start(view, *seq));
   const auto home = writer.createHome("Home", "alice", 0)->id;
   for (int i = 0; i < 250 && !view.roleIn(home, "alice"); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   EXPECT_EQ(view.roleIn(home, "alice"), store::MemberRole::Owner);
-  feed.stop();
+  fast.stop();
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -71,6 +72,24 @@ struct Client {
   }
 };
 
+// The real change feed, counting how often the relay asks it to catch up.
+class CountingFeed final : public store::ChangeFeed {
+ public:
+  explicit CountingFeed(store::ChangeFeed& inner) : inner_(inner) {}
+  store::StoreResult<void> start(store::ChangeListener& l, std::uint64_t cursor) override {
+    return inner_.start(l, cursor);
+  }
+  void stop() override { inner_.stop(); }
+  void catchUp() override {
+    ++catchUps;
+    inner_.catchUp();
+  }
+  std::atomic<int> catchUps{0};
+
+ private:
+  store::ChangeFeed& inner_;
+};
+
 class RelayTest : public ::testing::Test {
  protected:
   explicit RelayTest(RelayOptions options = {})
@@ -79,7 +98,8 @@ class RelayTest : public ::testing::Test {
         gate(writer),
         view(store, store, store),
         feed(store, auth.wall),
-        relay(view, &feed, gate, nonces, auth.envelope, auth.wall, options) {
+        counted(feed),
+        relay(view, &counted, gate, nonces, auth.envelope, auth.wall, options) {
     relay.attach(hub);
     hub::registerBuiltinMethods(hub, *auth.authenticator,
                                 [this](std::string_view s) { return relay.homesOf(s); });
@@ -170,6 +190,7 @@ class RelayTest : public ::testing::Test {
   GatedAuditSink gate;
   AccessView view;
   store::SqliteChangeFeed feed;
+  CountingFeed counted;
   auth::NonceCache nonces{auth::NonceCacheOptions{4, 3, 1000}};
   hub::Hub hub;
   Relay relay;

@@ -140,5 +140,30 @@ TEST_F(AuditWriterTest, AdmittingTurnsFalseAtTheHighWaterMark) {
   EXPECT_EQ(store.listAudit(std::nullopt, SIZE_MAX)->size(), 4u);
 }
 
+// Under load (a batch just ended) the writer waits for more records before committing: five
+// records 5 ms apart, far slower than a commit, share one transaction after the first.
+TEST_F(AuditWriterTest, UnderLoadTheWriterLingersForMoreRecords) {
+  auto store = open();
+  AuditWriter writer(store, {.linger = std::chrono::milliseconds(200)});
+  for (int i = 0; i < 6; ++i) {
+    writer.record(numbered(0, i));
+    std::this_thread::sleep_for(std::chrono::milliseconds(i == 0 ? 1 : 5));
+  }
+  writer.flush();
+  // The first alone (the writer was idle), the other five together.
+  EXPECT_EQ(writer.batchesWritten(), 2u);
+  EXPECT_EQ(store.listAudit(std::nullopt, SIZE_MAX)->size(), 6u);
+}
+
+TEST_F(AuditWriterTest, WithoutLingerEachRecordThatArrivesAloneIsCommittedAtOnce) {
+  auto store = open();
+  AuditWriter writer(store, {.linger = std::chrono::microseconds(0)});
+  for (int i = 0; i < 4; ++i) {
+    writer.record(numbered(0, i));
+    writer.flush();
+  }
+  EXPECT_EQ(writer.batchesWritten(), 4u);
+}
+
 }  // namespace
 }  // namespace latch::store

@@ -3,7 +3,10 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -150,6 +153,44 @@ TEST_F(SqliteStoreTest, HostileIdsAreStoredAsData) {
   auto r = store.loadRevocations(kNow);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->tokenIds, std::vector<std::string>{hostile});
+}
+
+// Writes `batches` transactions of 2,000 audit records each on `store`.
+void appendBatches(SqliteStore& store, int batches) {
+  for (int b = 0; b < batches; ++b) {
+    std::vector<AuditRecord> records(2000);
+    for (auto& r : records) {
+      r.kind = "command";
+      r.actor = std::string(100, 'a');
+      r.detail = std::string(100, 'd');
+    }
+    ASSERT_TRUE(store.appendAll(std::move(records)));
+  }
+}
+
+// The audit writer's connection leaves WAL checkpoints (and their fsyncs) to another
+// connection: its log grows past SQLite's automatic checkpoint size until checkpoint() runs,
+// and after that the log is reused instead of growing.
+TEST_F(SqliteStoreTest, AConnectionLeavingCheckpointsToOthersLetsTheLogGrowUntilOneIsMade) {
+  testing::TempDir controlDir;
+  auto control = SqliteStore::openInDataDir(controlDir.path().string());
+  ASSERT_TRUE(control);
+  appendBatches(*control, 12);
+  const auto walSize = [](const std::string& db) {
+    return std::filesystem::file_size(db + "-wal");
+  };
+  const auto controlWal = walSize(controlDir.file("latch.db"));
+
+  auto writer = open();
+  ASSERT_TRUE(writer.leaveCheckpointsToOthers());
+  appendBatches(writer, 12);
+  const auto grown = walSize(dir.file("latch.db"));
+  EXPECT_GT(grown, controlWal * 3 / 2) << "the writer checkpointed by itself";
+
+  auto other = open();
+  ASSERT_TRUE(other.checkpoint());
+  appendBatches(writer, 3);
+  EXPECT_EQ(walSize(dir.file("latch.db")), grown) << "the log was not reused after the checkpoint";
 }
 
 }  // namespace
