@@ -1,7 +1,7 @@
 #include "relay/relay.hpp"
 
 #include <algorithm>
-#include <chrono>
+#include <atomic>
 
 #include <spdlog/spdlog.h>
 #include <boost/json/parse.hpp>
@@ -223,21 +223,11 @@ void Relay::sendCommand(const std::shared_ptr<hub::HubConnection>& caller, array
   hold(*caller, run, std::move(*message), envelope->exp);
 }
 
-bool Relay::catchUp(bool throttled) {
+bool Relay::catchUp() {
+  // Not throttled: a member added a moment ago must not be refused because a stranger's
+  // miss came first. A miss costs one indexed read of the change log, and misses arriving
+  // together share one (the feed coalesces them).
   if (!feed_) return false;
-  if (throttled) {
-    // Anyone may name homes and devices that do not exist: at most one store read per
-    // interval on their behalf, whoever asks (the feed's own poll covers the rest).
-    using std::chrono::nanoseconds;
-    const std::int64_t now =
-        std::chrono::duration_cast<nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
-            .count();
-    auto last = lastCatchUp_.load(std::memory_order_relaxed);
-    if (now - last < nanoseconds(kCatchUpInterval).count() ||
-        !lastCatchUp_.compare_exchange_strong(last, now)) {
-      return false;
-    }
-  }
   feed_->catchUp();
   return true;
 }
@@ -246,7 +236,7 @@ std::pair<std::optional<store::MemberRole>, std::shared_ptr<const store::Device>
     std::string_view homeId, std::string_view subject, std::string_view deviceId) {
   auto role = view_.roleIn(homeId, subject);
   auto device = view_.device(deviceId);
-  if ((!role || !device) && catchUp(true)) {
+  if ((!role || !device) && catchUp()) {
     role = view_.roleIn(homeId, subject);
     device = view_.device(deviceId);
   }
@@ -420,7 +410,7 @@ void Relay::onConnected(const std::shared_ptr<hub::HubConnection>& connection) {
   if (principal->hasRole("device")) {
     // A device token proves a PAT: never throttled (a hub provisioned a moment ago).
     auto device = view_.device(principal->subject);
-    if (!device && catchUp(false)) device = view_.device(principal->subject);
+    if (!device && catchUp()) device = view_.device(principal->subject);
     if (!device || device->revoked) {
       spdlog::warn("audit: device connection refused sub={} reason=unknown_or_revoked",
                    principal->subject);

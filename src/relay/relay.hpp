@@ -1,6 +1,5 @@
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -88,11 +87,10 @@ class Relay final : public hub::ConnectionObserver {
   std::optional<std::pair<std::string_view, std::string_view>> refuseReplay(
       std::string_view subject, const auth::Envelope& envelope, std::int64_t nowMs);
 
-  // Asks the feed to deliver what is committed now; `throttled`: at most once per
-  // kCatchUpInterval. Whether it did.
-  bool catchUp(bool throttled);
-  // The caller's role in the home and the device, from the view, caught up once (throttled)
-  // if either is missing.
+  // Asks the feed to deliver what is committed now. Whether there is a feed to ask.
+  bool catchUp();
+  // The caller's role in the home and the device, from the view, caught up once if either
+  // is missing.
   std::pair<std::optional<store::MemberRole>, std::shared_ptr<const store::Device>> lookUp(
       std::string_view homeId, std::string_view subject, std::string_view deviceId);
 
@@ -119,9 +117,6 @@ class Relay final : public hub::ConnectionObserver {
 
   const AccessView& view_;
   store::ChangeFeed* const feed_;
-  // Catch-ups for commands naming unknown homes, members or devices: one per interval.
-  static constexpr Millis kCatchUpInterval{10};
-  std::atomic<std::int64_t> lastCatchUp_{0};  // steady clock, nanoseconds
   store::AuditSink& audit_;
   auth::NonceCache& nonces_;
   std::vector<std::uint8_t> envelopeSecret_;

@@ -31,7 +31,8 @@ class ChangeFeed {
   virtual void stop() = 0;
   // Delivers what is committed now before returning, on the caller's thread: for a reader
   // that missed something that may have been written a moment ago (a device provisioned
-  // and connecting at once). One cheap query when nothing is new. Thread-safe.
+  // and connecting at once). One cheap query when nothing is new; callers that arrive while
+  // a read is under way share the next one. Thread-safe.
   virtual void catchUp() = 0;
 };
 

@@ -24,11 +24,22 @@ StoreResult<void> SqliteChangeFeed::start(ChangeListener& listener, std::uint64_
 }
 
 void SqliteChangeFeed::catchUp() {
-  if (listener_) (void)pollOnce();
+  if (!listener_) return;
+  // A read that starts after this call began sees all it must: callers queued behind one
+  // read share the next instead of each making their own.
+  const auto asked = readsStarted_.load(std::memory_order_acquire);
+  std::lock_guard lock(pollMu_);
+  if (readsStarted_.load(std::memory_order_relaxed) != asked) return;
+  (void)pollLocked();
 }
 
 StoreResult<std::size_t> SqliteChangeFeed::pollOnce() {
   std::lock_guard lock(pollMu_);
+  return pollLocked();
+}
+
+StoreResult<std::size_t> SqliteChangeFeed::pollLocked() {
+  readsStarted_.fetch_add(1, std::memory_order_release);
   auto changes = log_.changesSince(cursor_, options_.batch);
   if (!changes) return changes.error();
   if (!changes->empty() && changes->front().seq != cursor_ + 1) {

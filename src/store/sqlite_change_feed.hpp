@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -46,6 +47,8 @@ class SqliteChangeFeed final : public ChangeFeed {
 
  private:
   void run();
+  // pollOnce() with pollMu_ held.
+  StoreResult<std::size_t> pollLocked();
 
   ChangeLog& log_;
   const WallClock& clock_;
@@ -54,6 +57,7 @@ class SqliteChangeFeed final : public ChangeFeed {
   std::uint64_t cursor_ = 0;
   bool resyncDue_ = false;  // the last resync failed
   std::mutex pollMu_;       // one pollOnce() at a time: the thread's or a catchUp()
+  std::atomic<std::uint64_t> readsStarted_{0};  // changed under pollMu_
   std::mutex mu_;
   std::condition_variable wake_;
   bool stopping_ = false;

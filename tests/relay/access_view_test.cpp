@@ -1,6 +1,11 @@
 #include "relay/access_view.hpp"
 
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -99,6 +104,74 @@ TEST_F(AccessViewTest, TheFeedThreadDeliversWithinItsInterval) {
   }
   EXPECT_EQ(view.roleIn(home, "alice"), store::MemberRole::Owner);
   fast.stop();
+}
+
+// The store's own change log, holding each read until the test lets it through.
+class GatedLog final : public store::ChangeLog {
+ public:
+  explicit GatedLog(store::ChangeLog& inner) : inner_(inner) {}
+  store::StoreResult<store::AccessSnapshot> loadAccess() override { return inner_.loadAccess(); }
+  store::StoreResult<std::vector<store::StoreChange>> changesSince(std::uint64_t after,
+                                                                   std::size_t limit) override {
+    std::unique_lock lock(mu_);
+    ++reads_;
+    changed_.notify_all();
+    changed_.wait(lock, [this] { return open_; });
+    return inner_.changesSince(after, limit);
+  }
+  store::StoreResult<std::int64_t> pruneChanges(std::int64_t before) override {
+    return inner_.pruneChanges(before);
+  }
+  store::StoreResult<void> checkpoint() override { return inner_.checkpoint(); }
+
+  void waitForReads(int n) {
+    std::unique_lock lock(mu_);
+    changed_.wait(lock, [&] { return reads_ >= n; });
+  }
+  void open() {
+    std::lock_guard lock(mu_);
+    open_ = true;
+    changed_.notify_all();
+  }
+  int reads() {
+    std::lock_guard lock(mu_);
+    return reads_;
+  }
+
+ private:
+  store::ChangeLog& inner_;
+  std::mutex mu_;
+  std::condition_variable changed_;
+  int reads_ = 0;
+  bool open_ = false;
+};
+
+TEST_F(AccessViewTest, CatchUpsArrivingDuringAReadShareTheNextOne) {
+  auto seq = view.load();
+  ASSERT_TRUE(seq);
+  GatedLog gated(reader);
+  store::SqliteChangeFeed shared(gated, clock);
+  shared.bind(view, *seq);
+  std::thread first([&] { shared.catchUp(); });
+  gated.waitForReads(1);
+  // Written after the first read began: the waiting callers must each see it.
+  const auto home = writer.createHome("Home", "alice", 0)->id;
+  constexpr int kWaiting = 16;
+  std::atomic<int> saw{0};
+  std::vector<std::thread> waiting;
+  for (int i = 0; i < kWaiting; ++i) {
+    waiting.emplace_back([&] {
+      shared.catchUp();
+      if (view.roleIn(home, "alice")) ++saw;
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // let them queue
+  gated.open();
+  first.join();
+  for (auto& t : waiting) t.join();
+  EXPECT_EQ(saw.load(), kWaiting);
+  // Without sharing: 1 + 16. A thread slower to queue than 100 ms may read on its own.
+  EXPECT_LE(gated.reads(), 4);
 }
 
 }  // namespace

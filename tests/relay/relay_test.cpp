@@ -1,6 +1,5 @@
 #include "relay/relay.hpp"
 
-#include <chrono>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -222,35 +221,25 @@ TEST_F(RelayTest, WhenTheAuditLogFallsBehindNewCommandsAreRefusedAndStillAudited
   EXPECT_EQ(records[0].detail, "audit_busy");
 }
 
-TEST_F(RelayTest, StrangersNamingUnknownHomesCostAtMostOneStoreReadPerInterval) {
-  // 200 commands naming unknown homes, as fast as they can be sent (2 per connection, within
-  // the test's nonce window of 3): each would make the relay read the change log.
-  constexpr int kStrangers = 100;
-  std::vector<Client> strangers;
-  for (int c = 0; c < kStrangers; ++c) {
-    strangers.push_back(connect("mallory" + std::to_string(c), "user"));
-  }
-  std::vector<std::string> commands;
-  for (int i = 0; i < 2 * kStrangers; ++i) {
-    commands.push_back(command(strangers[i % kStrangers], "h_nope" + std::to_string(i), doorA,
-                               "OPEN_DOOR", 10'000, std::to_string(i).c_str()));
-  }
-  const auto start = std::chrono::steady_clock::now();
-  for (int i = 0; i < 2 * kStrangers; ++i) strangers[i % kStrangers].receive(commands[i]);
-  const auto elapsedMs = std::chrono::duration_cast<std::chrono::milliseconds>(
-                             std::chrono::steady_clock::now() - start)
-                             .count();
-  writer.flush();
-  EXPECT_GE(counted.catchUps.load(), 1);
-  EXPECT_LE(counted.catchUps.load(), elapsedMs / 10 + 1) << "in " << elapsedMs << " ms";
-  for (auto& s : strangers) {
-    for (const auto& r : s.records()) EXPECT_EQ(r.at("result").at("status"), "denied");
-  }
+TEST_F(RelayTest, AMemberAddedAMomentAgoIsNeverRefusedForItEvenRightAfterAStrangersMiss) {
+  // A stranger's command names an unknown home: the relay reads the change log (and finds
+  // nothing). Dave, added a moment later by another process, must not be refused because
+  // that read came first (CI caught a throttled relay doing so under `latch bench`).
+  auto mallory = connect("mallory", "user");
+  auto dave = connect("dave", "user");
+  auto device = connect(doorA, "device");
+  mallory.receive(command(mallory, "h_nope", doorA, "OPEN_DOOR"));
+  EXPECT_EQ(outcome(mallory).at("status"), "denied");
+  ASSERT_TRUE(store::SqliteStore::openInDataDir(dir.path().string())
+                  ->setMember(homeA, "dave", store::MemberRole::Member, auth.wall.nowSeconds()));
+  dave.receive(command(dave, homeA, doorA, "LOCK_DOOR"));
+  EXPECT_EQ(device.records().size(), 1u);
+  EXPECT_EQ(counted.catchUps.load(), 2);
 }
 
 TEST_F(RelayTest, ADeviceProvisionedAMomentAgoIsNeverRefusedForIt) {
   auto mallory = connect("mallory", "user");
-  mallory.receive(command(mallory, "h_nope", doorA, "OPEN_DOOR"));  // uses up the interval
+  mallory.receive(command(mallory, "h_nope", doorA, "OPEN_DOOR"));  // a read just before
   EXPECT_EQ(outcome(mallory).at("status"), "denied");
   const auto fresh =
       store::SqliteStore::openInDataDir(dir.path().string())
