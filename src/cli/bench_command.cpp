@@ -62,6 +62,10 @@ void addRelay(CLI::App& bench) {
   relay->add_flag("!--no-audit-check", o.checkAudit, "Do not count the audit records after");
   relay->add_option("--audit-wait", o.auditWaitSeconds, "Seconds the audit records may take")
       ->capture_default_str();
+  relay->add_option("--rate", o.rate,
+                    "Commands per second in all, sent on a schedule (open loop; latency timed "
+                    "from when each was due); 0: closed loops of --inflight")
+      ->capture_default_str();
   addRunFlags(*relay, o.run, "Commands outstanding per user");
   relay->final_callback([flags] {
     flags->options.connection = connectionOptionsOrFail(flags->client, "bench relay");

@@ -13,18 +13,22 @@ constexpr std::size_t kAnswerExcerpt = 200;
 }  // namespace
 
 InvokeLoop::InvokeLoop(client::HubConnection& connection, LoopCall call,
-                       const std::atomic<Phase>& phase, std::atomic<std::int64_t>& outstanding)
-    : connection_(connection), call_(std::move(call)), phase_(phase), outstanding_(outstanding) {}
+                       const std::atomic<Phase>& phase, std::atomic<std::int64_t>& outstanding,
+                       bool paced)
+    : connection_(connection),
+      call_(std::move(call)),
+      phase_(phase),
+      outstanding_(outstanding),
+      paced_(paced) {}
 
 void InvokeLoop::start(std::size_t inflight) {
-  for (std::size_t i = 0; i < inflight; ++i) send();
+  for (std::size_t i = 0; i < inflight; ++i) send(Clock::now());
 }
 
-void InvokeLoop::send() {
+void InvokeLoop::send(Clock::time_point sentAt) {
   auto arguments = call_.arguments();
   sent_.fetch_add(1, std::memory_order_relaxed);
   outstanding_.fetch_add(1);
-  const auto sentAt = Clock::now();
   connection_.invokeAsync(
       call_.method, std::move(arguments),
       [this, sentAt](client::ClientResult<json::value> result) { onResult(result, sentAt); });
@@ -52,7 +56,7 @@ void InvokeLoop::onResult(const client::ClientResult<json::value>& result,
   }
   // The next invocation counts as outstanding before this one stops counting: the run's end
   // never sees zero while a loop is still sending.
-  if (phase_.load(std::memory_order_relaxed) != Phase::Done) send();
+  if (!paced_ && phase_.load(std::memory_order_relaxed) != Phase::Done) send(Clock::now());
   outstanding_.fetch_sub(1);
 }
 

@@ -37,13 +37,18 @@ struct LoopCall {
 // has stopped (HubConnection::waitUntilStopped orders them before the read).
 class InvokeLoop {
  public:
+  using Clock = std::chrono::steady_clock;
+
   // `connection`, `phase` and `outstanding` must outlive the loop; `outstanding` counts the
-  // invocations of all loops not yet answered.
+  // invocations of all loops not yet answered. `paced`: an answer sends nothing; a Pacer
+  // calls sendDue() instead (an open loop).
   InvokeLoop(client::HubConnection& connection, LoopCall call, const std::atomic<Phase>& phase,
-             std::atomic<std::int64_t>& outstanding);
+             std::atomic<std::int64_t>& outstanding, bool paced = false);
 
   // Sends the first `inflight` invocations. Call once, from any thread.
   void start(std::size_t inflight);
+  // Sends one invocation, its latency counted from `due`. Any thread.
+  void sendDue(Clock::time_point due) { send(due); }
 
   const LatencyHistogram& histogram() const { return histogram_; }
   std::uint64_t sent() const { return sent_.load(); }
@@ -53,9 +58,7 @@ class InvokeLoop {
   const std::map<std::string, std::string>& firstAnswers() const { return firstAnswers_; }
 
  private:
-  using Clock = std::chrono::steady_clock;
-
-  void send();
+  void send(Clock::time_point sentAt);
   void onResult(const client::ClientResult<boost::json::value>& result, Clock::time_point sentAt);
   void count(std::string_view status, std::string_view answer);
 
@@ -63,6 +66,7 @@ class InvokeLoop {
   const LoopCall call_;
   const std::atomic<Phase>& phase_;
   std::atomic<std::int64_t>& outstanding_;
+  const bool paced_;
   std::atomic<std::uint64_t> sent_{0};
   // The connection's I/O thread's own, from the first result on.
   LatencyHistogram histogram_;

@@ -41,12 +41,12 @@ void printJson(const RelayOptions& o, const RelayReport& r, double rps,
   }
   fmt::print(
       "{{\"mode\":\"relay\",\"server\":{},\"transport\":{},\"users\":{},\"devices\":{},"
-      "\"inflight\":{},\"threads\":{},\"client_threads\":{},\"lifetime_s\":{:.3f},"
+      "\"inflight\":{},\"rate\":{:.1f},\"threads\":{},\"client_threads\":{},\"lifetime_s\":{:.3f},"
       "\"setup_s\":{:.3f},\"warmup_s\":{:.3f},\"duration_s\":{:.3f},\"commands\":{},"
       "\"rps\":{:.1f},\"latency_us\":{},\"sent\":{},\"unanswered\":{},\"outcomes\":{},"
       "\"executed\":{},\"refused\":{},\"client_cpu_us_per_command\":{:.2f}{},\"audit\":{}}}\n",
       jsonString(o.connection.server.display(o.connection.server.hubPath())),
-      jsonString(r.transport), o.users, o.devices, o.run.inflight, o.run.threads, w.clientThreads,
+      jsonString(r.transport), o.users, o.devices, o.run.inflight, o.rate, o.run.threads, w.clientThreads,
       o.lifetimeSeconds, r.setupSeconds, o.run.warmUpSeconds, w.measuredSeconds, h.count(), rps,
       latencyJson(h), r.sent, w.unanswered, outcomesJson(r.outcomes), r.executed, r.refused,
       perEach(w.clientCpuMicros, h.count()),
@@ -73,9 +73,11 @@ void printRelayReport(const RelayOptions& o, const RelayReport& r) {
   }
   if (o.run.json) return printJson(o, r, rps, serverCpu);
   fmt::print(
-      "relay: {} user(s) x {} in flight -> {} device(s) over {}, {:.1f} s envelopes, {}; setup "
-      "{:.1f} s\n",
-      o.users, o.run.inflight, o.devices, r.transport, o.lifetimeSeconds,
+      "relay: {} user(s) {} -> {} device(s) over {}, {:.1f} s envelopes, {}; setup {:.1f} s\n",
+      o.users,
+      o.rate > 0 ? fmt::format("paced at {:.0f} per second in all", o.rate)
+                 : fmt::format("x {} in flight", o.run.inflight),
+      o.devices, r.transport, o.lifetimeSeconds,
       threadsText(o.run.threads), r.setupSeconds);
   fmt::print("  {} commands in {:.2f} s (after {:.1f} s warm-up): {:.0f} per second\n", h.count(),
              w.measuredSeconds, o.run.warmUpSeconds, rps);

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <ctime>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include <boost/json/array.hpp>
@@ -23,6 +24,7 @@
 #include "loadgen/connection_set.hpp"
 #include "loadgen/invoke_loop.hpp"
 #include "loadgen/measured_window.hpp"
+#include "loadgen/pacer.hpp"
 #include "loadgen/process_stats.hpp"
 #include "loadgen/relay_fixture.hpp"
 #include "loadgen/relay_report.hpp"
@@ -35,6 +37,8 @@ using Clock = std::chrono::steady_clock;
 
 // The server refuses envelopes living longer than this (EnvelopeOptions::maxLifetimeMs).
 constexpr double kMaxLifetimeSeconds = 30;
+// Beyond what one pacing thread can time.
+constexpr double kMaxRate = 1'000'000;
 
 LoadResult<void> validate(const RelayOptions& o) {
   if (o.users == 0 || o.devices == 0) {
@@ -46,6 +50,9 @@ LoadResult<void> validate(const RelayOptions& o) {
   }
   if (!(o.auditWaitSeconds >= 0))
     return makeError(LoadErrc::BadArgument, "--audit-wait must be >= 0");
+  if (!(o.rate >= 0 && o.rate <= kMaxRate)) {
+    return makeError(LoadErrc::BadArgument, fmt::format("--rate must be from 0 to {}", kMaxRate));
+  }
   if (o.dataDir.empty()) return makeError(LoadErrc::BadArgument, "--data is required");
   if (!(o.lifetimeSeconds >= 0.001 && o.lifetimeSeconds <= kMaxLifetimeSeconds)) {
     return makeError(LoadErrc::BadArgument, "--lifetime must be from 0.001 to 30 seconds");
@@ -134,15 +141,24 @@ LoadResult<void> runRelay(const RelayOptions& o) {
                                        {"args", json::array{}}};
     users.push_back(std::make_unique<InvokeLoop>(
         userConnections.add(user.grant),
-        sendCommand(user.grant.sessionKey, std::move(message), lifetime), phase, outstanding));
+        sendCommand(user.grant.sessionKey, std::move(message), lifetime), phase, outstanding,
+        o.rate > 0));
   }
   if (auto r = userConnections.startAll(); !r) return r;
   report.setupSeconds = std::chrono::duration<double>(Clock::now() - setupStart).count();
   report.transport = userConnections.at(0).transport();
 
   // Warm up, measure, then wait for the last answers (at most an envelope's lifetime).
-  for (auto& user : users) user->start(o.run.inflight);
+  std::optional<Pacer> pacer;
+  if (o.rate > 0) {
+    std::vector<InvokeLoop*> loops;
+    for (auto& user : users) loops.push_back(user.get());
+    pacer.emplace(o.rate, std::move(loops), phase);
+  } else {
+    for (auto& user : users) user->start(o.run.inflight);
+  }
   auto window = measureWindow(o.run, lifetime + std::chrono::seconds(2), phase, outstanding);
+  pacer.reset();  // joined: sends nothing more
   if (!window) return window.error();
   report.window = *window;
   const auto userEnded = userConnections.stopAll();

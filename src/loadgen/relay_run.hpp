@@ -23,13 +23,16 @@ struct RelayOptions {
   double lifetimeSeconds = 10;   // exp - iat of each envelope (the server allows up to 30 s)
   bool checkAudit = true;        // count the run's command records in the audit log after
   double auditWaitSeconds = 30;  // how long the audit log may take to hold them all
+  // Commands per second in all, sent on a schedule whatever the answers (an open loop, for
+  // latency at a given load); 0: each user a closed loop of `run.inflight`.
+  double rate = 0;
   // inflight: SendCommands outstanding per user (the server runs 8 at once per connection).
   RunOptions run;
 };
 
 // Provisions homes, devices and users with the latch CLI and POST /auth/token, connects the
 // devices (each answers Execute after the agent's checks of its envelope) and the users (each
-// a closed loop of signed SendCommands), prints commands per second, latency percentiles and
+// a closed loop of signed SendCommands, or all paced at `rate`), prints commands per second, latency percentiles and
 // the outcomes, then checks the audit log holds one record per command. Fails on any
 // connection error, any answer but "ok", any envelope a device refuses, or missing audit
 // records (after printing the report). Blocking.

@@ -92,6 +92,21 @@ describe('latch bench', () => {
     });
   }
 
+  it('relay --rate sends on a schedule, not as fast as answers come', async () => {
+    // 100 per second in all for 1.5 s: about 150 sent, whatever the server could take; a
+    // closed loop of 3 users would send thousands in that time.
+    const r = await runLatch(['bench', 'relay', '--server', server.url, '--data', server.dataDir,
+      '--users', '3', '--devices', '1', '--rate', '100', '--duration', '1', '--warmup', '0.5',
+      '--lifetime', '1', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const report = JSON.parse(r.stdout);
+    assert.equal(report.rate, 100);
+    assert.ok(report.sent >= 100 && report.sent <= 160, `${report.sent} sent`);
+    assert.deepEqual(report.outcomes, { ok: report.sent });
+    assert.equal(report.audit.command_records, report.sent);
+    assert.ok(report.commands > 0 && report.commands < report.sent, `${report.commands} timed`);
+  });
+
   it('relay prints a readable summary without --json', async () => {
     const r = await runLatch(['bench', 'relay', '--server', server.url, '--data', server.dataDir,
       '--users', '1', '--devices', '1', '--duration', '0.5', '--warmup', '0', '--lifetime', '1']);
@@ -151,6 +166,7 @@ describe('latch bench', () => {
       [['--inflight', '0'], /--inflight must be >= 1/],
       [['--lifetime', '31'], /--lifetime must be from 0.001 to 30 seconds/],
       [['--duration', '0'], /--duration must be > 0/],
+      [['--rate', '-5'], /--rate must be from 0 to/],
       [['--transport', 'Pigeon'], /unknown --transport 'Pigeon'/],
     ]) {
       const r = await runLatch(['bench', 'relay', '--server', server.url, '--data', server.dataDir,
