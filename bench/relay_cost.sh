@@ -2,7 +2,8 @@
 # What a relayed command costs the server next to an echo round trip, on one fresh
 # `latch-with-test-hooks serve` (log level warn, default threads), in interleaved rounds:
 # `latch bench echo` with 10 connections, then `latch bench relay` with 10 users to 10 devices
-# and 50 users to 10 devices. One JSON line per run on stdout; with --summary, a table of
+# and 50 users to 10 devices, then 10 users to 10 devices paced at half of this round's
+# closed-loop 10/10 rate (`--rate`, up to 8 in flight per user: the latency at half load). One JSON line per run on stdout; with --summary, a table of
 # medians and the relay/echo ratio of server CPU per operation on stderr. See bench/README.md.
 #
 #   bench/relay_cost.sh [BUILD_DIR (build/release)] [ROUNDS (3)] [SECONDS (5)] [--summary]
@@ -33,6 +34,11 @@ for round in $(seq 1 "$ROUNDS"); do
       --server "http://127.0.0.1:$port" --data "$D/data" --users $users --devices 10 \
       --duration "$SECONDS_EACH" --server-pid $pid --json)}" | tee -a "$D/runs.jsonl"
   done
+  half=$(tail -2 "$D/runs.jsonl" | head -1 |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["report"]["rps"] / 2)')
+  echo "{\"round\":$round,\"run\":\"relay-10-half-rate\",\"report\":$("$B/src/latch" bench relay \
+    --server "http://127.0.0.1:$port" --data "$D/data" --users 10 --devices 10 --rate "$half" --inflight 8 \
+    --duration "$SECONDS_EACH" --server-pid $pid --json)}" | tee -a "$D/runs.jsonl"
 done
 
 if [ "$SUMMARY" = "--summary" ]; then
@@ -52,5 +58,10 @@ for name, rs in runs.items():
     print(f"| {name} | {med([r['rps'] for r in rs]):,.0f} | "
           f"{med([r['latency_us']['p50'] for r in rs])/1000:.2f} / "
           f"{med([r['latency_us']['p99'] for r in rs])/1000:.2f} | {c:.1f} | {c/echo_cpu:.2f}x |")
+lagged = [r for r in runs.get("relay-10-half-rate", []) if "send_lag_us" in r]
+if lagged:
+    print(f"half rate: the load generator sent late by p50 "
+          f"{med([r['send_lag_us']['p50'] for r in lagged])/1000:.2f} / p99 "
+          f"{med([r['send_lag_us']['p99'] for r in lagged])/1000:.2f} ms (part of its latency)")
 PY
 fi

@@ -62,11 +62,14 @@ void addRelay(CLI::App& bench) {
   relay->add_flag("!--no-audit-check", o.checkAudit, "Do not count the audit records after");
   relay->add_option("--audit-wait", o.auditWaitSeconds, "Seconds the audit records may take")
       ->capture_default_str();
-  relay->add_option("--rate", o.rate,
-                    "Commands per second in all, sent on a schedule (open loop; latency timed "
-                    "from when each was due); 0: closed loops of --inflight")
+  relay
+      ->add_option("--rate", o.rate,
+                   "Commands per second in all, sent on a schedule (open loop; latency timed "
+                   "from when each was due); 0: closed loops of --inflight")
       ->capture_default_str();
-  addRunFlags(*relay, o.run, "Commands outstanding per user");
+  addRunFlags(*relay, o.run,
+              "Commands outstanding per user (with --rate: at most this many; a due command "
+              "waits for room)");
   relay->final_callback([flags] {
     flags->options.connection = connectionOptionsOrFail(flags->client, "bench relay");
     std::exit(finish(loadgen::runRelay(flags->options), "bench relay"));

@@ -28,6 +28,7 @@ void InvokeLoop::start(std::size_t inflight) {
 void InvokeLoop::send(Clock::time_point sentAt) {
   auto arguments = call_.arguments();
   sent_.fetch_add(1, std::memory_order_relaxed);
+  inFlight_.fetch_add(1, std::memory_order_relaxed);
   outstanding_.fetch_add(1);
   connection_.invokeAsync(
       call_.method, std::move(arguments),
@@ -37,6 +38,7 @@ void InvokeLoop::send(Clock::time_point sentAt) {
 void InvokeLoop::onResult(const client::ClientResult<json::value>& result,
                           Clock::time_point sentAt) {
   const auto now = Clock::now();
+  inFlight_.fetch_sub(1, std::memory_order_relaxed);
   if (!result) {
     count("error", result.error().message);
     // A Completion error is the server's answer: the connection still works. Anything else

@@ -49,6 +49,8 @@ class InvokeLoop {
   void start(std::size_t inflight);
   // Sends one invocation, its latency counted from `due`. Any thread.
   void sendDue(Clock::time_point due) { send(due); }
+  // Invocations sent and not yet answered.
+  std::int64_t inFlight() const { return inFlight_.load(std::memory_order_relaxed); }
 
   const LatencyHistogram& histogram() const { return histogram_; }
   std::uint64_t sent() const { return sent_.load(); }
@@ -68,6 +70,7 @@ class InvokeLoop {
   std::atomic<std::int64_t>& outstanding_;
   const bool paced_;
   std::atomic<std::uint64_t> sent_{0};
+  std::atomic<std::int64_t> inFlight_{0};
   // The connection's I/O thread's own, from the first result on.
   LatencyHistogram histogram_;
   std::uint64_t ok_ = 0;  // kept apart from outcomes_: the common case costs no map lookup

@@ -44,13 +44,14 @@ void printJson(const RelayOptions& o, const RelayReport& r, double rps,
       "\"inflight\":{},\"rate\":{:.1f},\"threads\":{},\"client_threads\":{},\"lifetime_s\":{:.3f},"
       "\"setup_s\":{:.3f},\"warmup_s\":{:.3f},\"duration_s\":{:.3f},\"commands\":{},"
       "\"rps\":{:.1f},\"latency_us\":{},\"sent\":{},\"unanswered\":{},\"outcomes\":{},"
-      "\"executed\":{},\"refused\":{},\"client_cpu_us_per_command\":{:.2f}{},\"audit\":{}}}\n",
+      "\"executed\":{},\"refused\":{},\"client_cpu_us_per_command\":{:.2f}{}{},\"audit\":{}}}\n",
       jsonString(o.connection.server.display(o.connection.server.hubPath())),
-      jsonString(r.transport), o.users, o.devices, o.run.inflight, o.rate, o.run.threads, w.clientThreads,
-      o.lifetimeSeconds, r.setupSeconds, o.run.warmUpSeconds, w.measuredSeconds, h.count(), rps,
-      latencyJson(h), r.sent, w.unanswered, outcomesJson(r.outcomes), r.executed, r.refused,
-      perEach(w.clientCpuMicros, h.count()),
-      serverCpu.empty() ? "" : ",\"server_cpu_us_per_command\":" + serverCpu, audit);
+      jsonString(r.transport), o.users, o.devices, o.run.inflight, o.rate, o.run.threads,
+      w.clientThreads, o.lifetimeSeconds, r.setupSeconds, o.run.warmUpSeconds, w.measuredSeconds,
+      h.count(), rps, latencyJson(h), r.sent, w.unanswered, outcomesJson(r.outcomes), r.executed,
+      r.refused, perEach(w.clientCpuMicros, h.count()),
+      serverCpu.empty() ? "" : ",\"server_cpu_us_per_command\":" + serverCpu,
+      r.sendLag ? ",\"send_lag_us\":" + latencyJson(*r.sendLag) : "", audit);
 }
 
 }  // namespace
@@ -77,11 +78,12 @@ void printRelayReport(const RelayOptions& o, const RelayReport& r) {
       o.users,
       o.rate > 0 ? fmt::format("paced at {:.0f} per second in all", o.rate)
                  : fmt::format("x {} in flight", o.run.inflight),
-      o.devices, r.transport, o.lifetimeSeconds,
-      threadsText(o.run.threads), r.setupSeconds);
+      o.devices, r.transport, o.lifetimeSeconds, threadsText(o.run.threads), r.setupSeconds);
   fmt::print("  {} commands in {:.2f} s (after {:.1f} s warm-up): {:.0f} per second\n", h.count(),
              w.measuredSeconds, o.run.warmUpSeconds, rps);
   fmt::print("  {}\n", latencyText(h));
+  if (r.sendLag)
+    fmt::print("  sent late by (the load generator's delay): {}\n", latencyText(*r.sendLag));
   fmt::print("  outcomes of all {} sent: {}{}\n", r.sent, outcomesText(r.outcomes),
              w.unanswered ? fmt::format(", unanswered {}", w.unanswered) : "");
   fmt::print("  devices: {} Execute envelope(s) admitted, {} refused\n", r.executed, r.refused);

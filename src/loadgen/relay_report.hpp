@@ -18,6 +18,7 @@ struct RelayReport {
   double setupSeconds = 0;
   Window window;                                  // time and CPU measured, commands left unanswered
   LatencyHistogram latency;                       // commands answered while measuring
+  std::optional<LatencyHistogram> sendLag;        // --rate: how late each left (Pacer::lag)
   std::uint64_t sent = 0;                         // every command sent, warm-up included
   std::map<std::string, std::uint64_t> outcomes;  // every command answered
   std::map<std::string, std::string> firstAnswers;  // of each status but "ok"

@@ -153,12 +153,12 @@ LoadResult<void> runRelay(const RelayOptions& o) {
   if (o.rate > 0) {
     std::vector<InvokeLoop*> loops;
     for (auto& user : users) loops.push_back(user.get());
-    pacer.emplace(o.rate, std::move(loops), phase);
+    pacer.emplace(o.rate, o.run.inflight, std::move(loops), phase);
   } else {
     for (auto& user : users) user->start(o.run.inflight);
   }
   auto window = measureWindow(o.run, lifetime + std::chrono::seconds(2), phase, outstanding);
-  pacer.reset();  // joined: sends nothing more
+  if (pacer) report.sendLag = pacer->join();  // sends nothing more
   if (!window) return window.error();
   report.window = *window;
   const auto userEnded = userConnections.stopAll();

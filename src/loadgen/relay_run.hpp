@@ -26,16 +26,17 @@ struct RelayOptions {
   // Commands per second in all, sent on a schedule whatever the answers (an open loop, for
   // latency at a given load); 0: each user a closed loop of `run.inflight`.
   double rate = 0;
-  // inflight: SendCommands outstanding per user (the server runs 8 at once per connection).
+  // inflight: SendCommands outstanding per user (the server runs 8 at once per connection);
+  // with `rate`, the most each user may have outstanding (a due command waits for room).
   RunOptions run;
 };
 
 // Provisions homes, devices and users with the latch CLI and POST /auth/token, connects the
 // devices (each answers Execute after the agent's checks of its envelope) and the users (each
-// a closed loop of signed SendCommands, or all paced at `rate`), prints commands per second, latency percentiles and
-// the outcomes, then checks the audit log holds one record per command. Fails on any
-// connection error, any answer but "ok", any envelope a device refuses, or missing audit
-// records (after printing the report). Blocking.
+// a closed loop of signed SendCommands, or all paced at `rate`), prints commands per second,
+// latency percentiles and the outcomes, then checks the audit log holds one record per command.
+// Fails on any connection error, any answer but "ok", any envelope a device refuses, or missing
+// audit records (after printing the report). Blocking.
 [[nodiscard]] LoadResult<void> runRelay(const RelayOptions& options);
 
 }  // namespace latch::loadgen

@@ -105,6 +105,9 @@ describe('latch bench', () => {
     assert.deepEqual(report.outcomes, { ok: report.sent });
     assert.equal(report.audit.command_records, report.sent);
     assert.ok(report.commands > 0 && report.commands < report.sent, `${report.commands} timed`);
+    // How late the pacer sent, beside the latency it is part of.
+    assert.ok(report.send_lag_us.p50 <= report.send_lag_us.p99);
+    assert.ok(report.send_lag_us.p99 <= report.latency_us.max);
   });
 
   it('relay prints a readable summary without --json', async () => {
