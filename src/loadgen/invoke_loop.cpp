@@ -44,6 +44,7 @@ void InvokeLoop::onResult(const client::ClientResult<json::value>& result,
     // A Completion error is the server's answer: the connection still works. Anything else
     // (closed, timed out, backlog full) means it does not.
     if (result.error().code != client::ClientErrc::Refused) {
+      alive_.store(false, std::memory_order_relaxed);
       outstanding_.fetch_sub(1);
       return;
     }

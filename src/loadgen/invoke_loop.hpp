@@ -51,6 +51,8 @@ class InvokeLoop {
   void sendDue(Clock::time_point due) { send(due); }
   // Invocations sent and not yet answered.
   std::int64_t inFlight() const { return inFlight_.load(std::memory_order_relaxed); }
+  // False once an invocation could not be delivered: send nothing more (a Pacer skips it).
+  bool alive() const { return alive_.load(std::memory_order_relaxed); }
 
   const LatencyHistogram& histogram() const { return histogram_; }
   std::uint64_t sent() const { return sent_.load(); }
@@ -71,6 +73,7 @@ class InvokeLoop {
   const bool paced_;
   std::atomic<std::uint64_t> sent_{0};
   std::atomic<std::int64_t> inFlight_{0};
+  std::atomic<bool> alive_{true};
   // The connection's I/O thread's own, from the first result on.
   LatencyHistogram histogram_;
   std::uint64_t ok_ = 0;  // kept apart from outcomes_: the common case costs no map lookup

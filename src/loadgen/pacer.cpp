@@ -28,7 +28,7 @@ const LatencyHistogram& Pacer::join() {
 }
 
 void Pacer::run(double rate) {
-  using Clock = std::chrono::steady_clock;
+  using Clock = InvokeLoop::Clock;
   if (loops_.empty() || !(rate > 0)) return;
   const auto interval =
       std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / rate));
@@ -55,7 +55,7 @@ void Pacer::run(double rate) {
 InvokeLoop* Pacer::freeLoop(std::size_t from) const {
   for (std::size_t i = 0; i < loops_.size(); ++i) {
     auto* loop = loops_[(from + i) % loops_.size()];
-    if (loop->inFlight() < perLoop_) return loop;
+    if (loop->alive() && loop->inFlight() < perLoop_) return loop;
   }
   return nullptr;
 }
