@@ -16,8 +16,10 @@ struct Completer::State {
   bool claim() { return !done.exchange(true); }
 
   void finish(const std::string& records) {
-    if (invocationId) connection->send(records);
+    // The slot is freed first: a client that keeps to the limit may send its next invocation
+    // the moment it reads this Completion, before send() has even returned here.
     connection->invocationFinished(invocationId);
+    if (invocationId) connection->send(records);
   }
 
   ~State() {

@@ -77,10 +77,13 @@ void AuditWriter::run() {
   std::unique_lock lock(mu_);
   std::vector<Pending> batch;
   auto lastEnd = std::chrono::steady_clock::time_point{};
+  std::size_t lastSize = 0;
   for (;;) {
     wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
     if (queue_.empty() && stopping_) break;
-    if (options_.linger.count() > 0 && queue_.size() < options_.maxBatch &&
+    // Several records in the last batch, or several waiting now: callers arrive together.
+    const bool concurrent = lastSize > 1 || queue_.size() > 1;
+    if (options_.linger.count() > 0 && concurrent && queue_.size() < options_.maxBatch &&
         std::chrono::steady_clock::now() - lastEnd < std::chrono::milliseconds(2)) {
       wake_.wait_for(lock, options_.linger,
                      [this] { return stopping_ || queue_.size() >= options_.maxBatch; });
@@ -92,6 +95,7 @@ void AuditWriter::run() {
     }
     queued_.store(queue_.size(), std::memory_order_relaxed);
     writing_ = batch.size();
+    lastSize = batch.size();
     lock.unlock();
     writeBatch(batch);
     lock.lock();

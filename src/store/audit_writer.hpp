@@ -46,10 +46,12 @@ struct AuditWriterOptions {
   // back-pressure rather than unbounded memory or a lost record. Unreachable while callers
   // honour admitting(): each command holds an invocation slot until its record commits.
   std::size_t hardCap = 65'536;
-  // Under load (the previous batch ended less than 2 ms ago), how long the writer waits for
-  // more records before committing a batch smaller than maxBatch: fewer, larger transactions
-  // (each costs about ten system calls) for at most this much more latency. An idle server
-  // commits at once.
+  // Under load (the previous batch held several records and ended less than 2 ms ago), how
+  // long the writer waits for more records before committing a batch smaller than maxBatch:
+  // fewer, larger transactions (each costs about ten system calls) for at most this much more
+  // latency. A record that arrives alone after a batch of one is committed at once: one caller
+  // at a time gains nothing from the wait, which costs it far more than `linger` (a timed
+  // sleep and a wake-up; on a virtual machine several hundred microseconds).
   std::chrono::microseconds linger{200};
 };
 

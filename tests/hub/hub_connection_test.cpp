@@ -1,5 +1,7 @@
 #include "hub/hub_connection.hpp"
 
+#include <thread>
+
 #include <gtest/gtest.h>
 #include <boost/json/parse.hpp>
 
@@ -474,6 +476,30 @@ TEST_F(HubConnectionTest, ParallelInvocationsAreBounded) {
   EXPECT_EQ(only().at("result").as_int64(), 7);
   receive(R"({"type":1,"invocationId":"4","target":"Echo","arguments":[4]})");
   EXPECT_EQ(only().at("result").as_int64(), 4);
+}
+
+// A client that keeps to the limit sends its next invocation the moment it reads a
+// Completion; the slot must be free by then, even when the method completes on another
+// thread (the relay completes from the audit writer's).
+TEST_F(HubConnectionTest, TheSlotIsFreeBeforeTheCompletionReachesTheClient) {
+  limits.maxParallelInvocations = 1;
+  std::optional<Completer> held;
+  hub.add("HoldForTest", [&](CallContext&, boost::json::array&, Completer done) { held = done; },
+          {"user"});
+  connect();
+  receive(R"({"type":1,"invocationId":"1","target":"HoldForTest","arguments":[]})");
+  bool fed = false;
+  link->onSent = [&](std::string_view records) {
+    if (fed || records.find(R"("invocationId":"1")") == std::string_view::npos) return;
+    fed = true;
+    receive(R"({"type":1,"invocationId":"2","target":"Echo","arguments":[2]})");
+  };
+  ASSERT_TRUE(held);
+  std::thread([&] { held->result(boost::json::value(1)); }).join();
+  auto records = link->takeRecords();
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(boost::json::parse(records[0]).at("result").as_int64(), 1);
+  EXPECT_EQ(records[1], R"({"type":3,"invocationId":"2","result":2})");
 }
 
 TEST_F(HubConnectionTest, SlowConsumerIsAbortedWhenTheBacklogOverflows) {

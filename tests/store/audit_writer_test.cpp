@@ -140,19 +140,40 @@ TEST_F(AuditWriterTest, AdmittingTurnsFalseAtTheHighWaterMark) {
   EXPECT_EQ(store.listAudit(std::nullopt, SIZE_MAX)->size(), 4u);
 }
 
-// Under load (a batch just ended) the writer waits for more records before committing: five
-// records 5 ms apart, far slower than a commit, share one transaction after the first.
+// Under load (several records waiting just after a batch) the writer waits for more before
+// committing: the two that queued behind a held batch and five more arriving 5 ms apart, far
+// slower than a commit, share one transaction.
 TEST_F(AuditWriterTest, UnderLoadTheWriterLingersForMoreRecords) {
   auto store = open();
   AuditWriter writer(store, {.linger = std::chrono::milliseconds(200)});
-  for (int i = 0; i < 6; ++i) {
+  auto holder = std::make_shared<Holder>();
+  writer.commit(numbered(9, 0), holder);
+  holder->entered.get_future().wait();
+  writer.record(numbered(0, 0));
+  writer.record(numbered(0, 1));
+  holder->release.set_value();
+  for (int i = 2; i < 7; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(i == 2 ? 1 : 5));
     writer.record(numbered(0, i));
-    std::this_thread::sleep_for(std::chrono::milliseconds(i == 0 ? 1 : 5));
   }
   writer.flush();
-  // The first alone (the writer was idle), the other five together.
+  // The held one, then the seven together.
   EXPECT_EQ(writer.batchesWritten(), 2u);
-  EXPECT_EQ(store.listAudit(std::nullopt, SIZE_MAX)->size(), 6u);
+  EXPECT_EQ(store.listAudit(std::nullopt, SIZE_MAX)->size(), 8u);
+}
+
+// One caller at a time (each record arrives alone after a batch of one) never waits for the
+// linger: four records, each flushed alone, take about one commit each, not 200 ms each.
+TEST_F(AuditWriterTest, ARecordArrivingAloneAfterABatchOfOneIsNotHeldBack) {
+  auto store = open();
+  AuditWriter writer(store, {.linger = std::chrono::milliseconds(200)});
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 4; ++i) {
+    writer.record(numbered(0, i));
+    writer.flush();
+  }
+  EXPECT_EQ(writer.batchesWritten(), 4u);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(400));
 }
 
 TEST_F(AuditWriterTest, WithoutLingerEachRecordThatArrivesAloneIsCommittedAtOnce) {

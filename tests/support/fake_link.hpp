@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -16,12 +17,17 @@ class FakeLink final : public transport::TransportLink {
   explicit FakeLink(std::size_t maxBytes = 1 << 20) : max_(maxBytes) {}
 
   bool send(std::string_view records) override {
-    std::lock_guard lock(mu_);
-    if (closed_ || aborted_) return false;
-    if (sent_.size() + records.size() > max_) return false;
-    sent_.append(records);
+    {
+      std::lock_guard lock(mu_);
+      if (closed_ || aborted_) return false;
+      if (sent_.size() + records.size() > max_) return false;
+      sent_.append(records);
+    }
+    // A client that acts the moment it sees the records, before send() returns.
+    if (onSent) onSent(records);
     return true;
   }
+  std::function<void(std::string_view)> onSent;
   void close() override {
     {
       std::lock_guard lock(mu_);
