@@ -13,6 +13,7 @@
 #include "bench/bench_modes.hpp"
 #include "bench/client_pool.hpp"
 #include "bench/echo_loop.hpp"
+#include "common/logging.hpp"
 #include "loadgen/process_stats.hpp"
 #include "protocol/message_writer.hpp"
 
@@ -60,7 +61,8 @@ void printReport(const EchoOptions& o, const EchoReport& r) {
       static_cast<double>(r.clientCpuMicros) / static_cast<double>(h.count());
   if (o.json) {
     std::string url;
-    protocol::appendJsonString(url, o.url);
+    // The URL carries the token (access_token): reported elided, as the server logs it.
+    protocol::appendJsonString(url, redactTarget(o.url));
     fmt::print(
         "{{\"mode\":\"echo\",\"url\":{},\"connections\":{},\"inflight\":{},\"payload_bytes\":{},"
         "\"threads\":{},\"warmup_s\":{:.3f},\"duration_s\":{:.3f},\"round_trips\":{},"

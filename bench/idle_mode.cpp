@@ -10,6 +10,7 @@
 
 #include "bench/bench_modes.hpp"
 #include "bench/client_pool.hpp"
+#include "common/logging.hpp"
 #include "loadgen/process_stats.hpp"
 #include "protocol/hub_message.hpp"
 #include "protocol/message_writer.hpp"
@@ -63,7 +64,8 @@ void printReport(const IdleOptions& o, const IdleReport& r) {
   const double rate = static_cast<double>(o.connections) / r.openSeconds;
   if (o.json) {
     std::string url;
-    protocol::appendJsonString(url, o.url);
+    // The URL carries the token (access_token): reported elided, as the server logs it.
+    protocol::appendJsonString(url, redactTarget(o.url));
     std::string memory = "null";
     if (const auto& m = r.memory) {
       memory = fmt::format(

@@ -17,8 +17,9 @@ case "$desc" in
 esac
 
 if ! command -v qemu-aarch64 >/dev/null; then
-  echo "check-aarch64: no qemu-aarch64 (apt package qemu-user): not running it"
-  exit 0
+  # A check that cannot run has not passed.
+  echo "check-aarch64: no qemu-aarch64 (apt package qemu-user; scripts/setup-aarch64.sh installs it)" >&2
+  exit 1
 fi
 # Libraries unpacked by setup-aarch64.sh need a path. With libc6:arm64 installed (multiarch, a
 # dependency of every arm64 library package) the binary runs as on the Pi, with that glibc's own
