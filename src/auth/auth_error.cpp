@@ -46,6 +46,8 @@ std::string_view authErrorName(AuthErrc code) {
       return "missing_token";
     case AuthErrc::LifetimeTooLong:
       return "lifetime_too_long";
+    case AuthErrc::WrongType:
+      return "wrong_type";
   }
   return "unknown";
 }

@@ -30,6 +30,7 @@ enum class AuthErrc {
   Revoked,               // the token's jti or its subject was revoked
   MissingToken,          // the request carried no bearer token at all
   LifetimeTooLong,       // exp - iat exceeds the longest lifetime Latch accepts
+  WrongType,             // a "typ" header other than JWT: another kind of JWS, not a token
 };
 
 using AuthError = Error<AuthErrc>;

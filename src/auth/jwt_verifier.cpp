@@ -30,6 +30,22 @@ AuthResult<json::object> parsePayload(const std::vector<std::uint8_t>& payload,
   return std::move(value->get_object());
 }
 
+// RFC 8725 3.11: a JWS of another kind signed with the same key (typ "at+jwt", "JOSE", an
+// envelope of some other protocol) is not an access token. "typ" is absent or JWT (RFC 7519
+// 5.1: "JWT", or its full media type "application/jwt", in any case).
+AuthResult<void> checkType(const json::object& header) {
+  const json::value* typ = header.if_contains("typ");
+  if (typ == nullptr) return {};
+  if (typ->is_string()) {
+    std::string lowered(typ->get_string());
+    for (char& c : lowered) {
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+    }
+    if (lowered == "jwt" || lowered == "application/jwt") return {};
+  }
+  return makeError(AuthErrc::WrongType, "Token type is not JWT.");
+}
+
 }  // namespace
 
 JwtVerifier::JwtVerifier(JwtOptions options, const KeySet& keys, const WallClock& clock)
@@ -38,6 +54,7 @@ JwtVerifier::JwtVerifier(JwtOptions options, const KeySet& keys, const WallClock
 AuthResult<Claims> JwtVerifier::verify(std::string_view token) const {
   auto jws = verifyCompactJws(token, keys_, options_.maxTokenBytes);
   if (!jws) return jws.error();
+  if (auto ok = checkType(jws->header); !ok) return ok.error();
   auto payload = parsePayload(jws->payload, options_.maxTokenBytes);
   if (!payload) return payload.error();
   auto claims = readClaims(std::move(*payload));

@@ -7,6 +7,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "auth/form_body.hpp"
+#include "common/logging.hpp"
 #include "store/pat.hpp"
 
 namespace latch::auth {
@@ -166,7 +167,8 @@ transport::HttpAnswer TokenEndpoint::issue(Grant& grant, std::string_view subjec
   r.detail = fmt::format("jti={} exp={} from={}", token->jti, token->expiresAt, grant.address);
   if (grant.kind == "client_credentials") r.deviceId = std::string(subject);
   audit_.record(std::move(r));
-  spdlog::info("audit: token issued sub={} grant={} from={}", subject, grant.kind, grant.address);
+  spdlog::info("audit: token issued sub={} grant={} from={}", logField(subject),
+               logField(grant.kind), grant.address);
   auto answer = json(200, {});
   answer.body = tokenResponseJson(*token);  // the same JSON `latch token issue` prints
   return answer;
@@ -184,7 +186,8 @@ transport::HttpAnswer TokenEndpoint::refuse(Grant& grant, int status, std::strin
   r.outcome = std::string(error);
   r.detail = fmt::format("from={}", grant.address);
   audit_.record(std::move(r));
-  spdlog::warn("audit: token refused grant={} error={} from={}", grant.kind, error, grant.address);
+  spdlog::warn("audit: token refused grant={} error={} from={}", logField(grant.kind), error,
+               grant.address);
   auto answer = json(status, {{"error", error}, {"error_description", description}});
   if (status == 401) answer.headers.emplace_back("WWW-Authenticate", "Basic realm=\"latch\"");
   return answer;

@@ -40,4 +40,42 @@ std::string redactTarget(std::string_view target) {
   return out;
 }
 
+std::string logField(std::string_view value) {
+  const bool quote = value.empty() || value.find_first_of(" =\"") != std::string_view::npos;
+  std::string out;
+  out.reserve(value.size() + 2);
+  if (quote) out += '"';
+  for (const char c : value) {
+    const auto u = static_cast<unsigned char>(c);
+    switch (c) {
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '"':
+        out += "\\\"";  // quoted: the value holds a '"'
+        break;
+      default:
+        if (u < 0x20 || u == 0x7f) {
+          static constexpr char kHex[] = "0123456789abcdef";
+          out += "\\x";
+          out += kHex[u >> 4];
+          out += kHex[u & 0xf];
+        } else {
+          out += c;
+        }
+    }
+  }
+  if (quote) out += '"';
+  return out;
+}
+
 }  // namespace latch

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "common/logging.hpp"
 #include "hub/hub_connection.hpp"
 
 namespace latch::hub {
@@ -37,8 +38,9 @@ void Hub::dispatch(const std::shared_ptr<HubConnection>& caller,
         principal && std::any_of(method.roles.begin(), method.roles.end(),
                                  [&](const std::string& r) { return principal->hasRole(r); });
     if (!allowed) {
-      spdlog::warn("audit: denied method={} sub={} connection={} reason=role", message.target,
-                   principal ? principal->subject : std::string("-"), caller->id());
+      spdlog::warn("audit: denied method={} sub={} connection={} reason=role",
+                   logField(message.target), logField(principal ? principal->subject : "-"),
+                   caller->id());
       if (observer_) observer_->onDenied(caller, message.target, "role");
       done.error(fmt::format("Forbidden: '{}' needs another role.", message.target));
       return;

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 #include <boost/json/monotonic_resource.hpp>
 
+#include "common/logging.hpp"
 #include "hub/completer.hpp"
 #include "hub/hub.hpp"
 #include "protocol/handshake.hpp"
@@ -75,7 +76,7 @@ bool HubConnection::checkToken(bool connected) {
     }
   }
   if (checkRevocation && revocations->isRevoked(*p)) {
-    spdlog::warn("audit: token revoked sub={} connection={}", p->subject, id_);
+    spdlog::warn("audit: token revoked sub={} connection={}", logField(p->subject), id_);
     close("Token revoked", false);
     return true;
   }
@@ -133,7 +134,7 @@ bool HubConnection::handleHandshake(std::string_view record) {
   auto request = protocol::parseHandshakeRequest(record);
   if (!request) {
     if (!errorLogged_.exchange(true)) {
-      spdlog::info("connection {}: handshake refused: {}", id_, request.error().message);
+      spdlog::info("connection {}: handshake refused: {}", id_, logField(request.error().message));
     }
     sendRaw(protocol::handshakeResponse(request.error().message));
     endTransport();
@@ -354,7 +355,7 @@ void HubConnection::abort(std::string_view reason) {
 
 void HubConnection::protocolError(std::string_view message) {
   if (!errorLogged_.exchange(true)) {
-    spdlog::info("connection {}: closed for a protocol error: {}", id_, message);
+    spdlog::info("connection {}: closed for a protocol error: {}", id_, logField(message));
   }
   close(message, false);
 }

@@ -8,6 +8,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "auth/session_key.hpp"
+#include "common/logging.hpp"
 #include "hub/hub_connection.hpp"
 #include "relay/command_message.hpp"
 
@@ -72,8 +73,8 @@ class Relay::CommandRun final : public store::AuditCallback,
     const auto level = refused ? spdlog::level::warn : spdlog::level::debug;
     if (spdlog::should_log(level)) {
       spdlog::log(level, "audit: command sub={} home={} device={} command={} outcome={}{}{}",
-                  record_.actor, record_.homeId, record_.deviceId, record_.action, status,
-                  detail.empty() ? "" : " reason=", detail);
+                  logField(record_.actor), logField(record_.homeId), logField(record_.deviceId),
+                  logField(record_.action), status, detail.empty() ? "" : " reason=", detail);
     }
     result_ = object{{"status", status}, {"output", std::move(output)}};
     audit_.commit(std::move(record_), shared_from_this());
@@ -333,7 +334,7 @@ void Relay::publishEvent(const std::shared_ptr<hub::HubConnection>& caller, arra
   const std::int64_t nowMs = clock_.nowMillis();
   auto refuse = [&](std::string_view status, std::string_view reason) {
     spdlog::warn("audit: event refused device={} outcome={} reason={}",
-                 principal ? principal->subject : "", status, reason);
+                 logField(principal ? principal->subject : ""), status, reason);
     auto r = denial(*caller, "PublishEvent", status, reason);
     r.deviceId = r.actor;
     audit_.record(std::move(r));
@@ -381,7 +382,7 @@ void Relay::listDevices(const std::shared_ptr<hub::HubConnection>& caller, array
   const std::string homeId(args[0].get_string());
   if (!view_.roleIn(homeId, principal->subject)) {
     spdlog::warn("audit: denied method=ListDevices sub={} home={} reason=not_member",
-                 principal->subject, homeId);
+                 logField(principal->subject), logField(homeId));
     auto r = denial(*caller, "ListDevices", "denied", "not_member");
     r.homeId = homeId;
     audit_.record(std::move(r));
@@ -413,7 +414,7 @@ void Relay::onConnected(const std::shared_ptr<hub::HubConnection>& connection) {
     if (!device && catchUp()) device = view_.device(principal->subject);
     if (!device || device->revoked) {
       spdlog::warn("audit: device connection refused sub={} reason=unknown_or_revoked",
-                   principal->subject);
+                   logField(principal->subject));
       connection->close("Unknown or revoked device", false);
       return;
     }

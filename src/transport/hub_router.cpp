@@ -9,6 +9,16 @@
 namespace latch::transport {
 namespace {
 
+// RFC 6455 section 4.2.1: the key is the base64 encoding of 16 bytes (24 characters, the
+// last two "="); anything else is a bad request, never an upgrade.
+bool isWebSocketKey(beast::string_view key) {
+  if (key.size() != 24 || key.substr(22) != "==") return false;
+  return std::all_of(key.begin(), key.begin() + 22, [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
+           c == '/';
+  });
+}
+
 Reply text(http::status status, std::string body) {
   return Reply{static_cast<int>(status), std::move(body)};
 }
@@ -197,7 +207,12 @@ Action route(Request& request, RouterContext& ctx, const HeaderList& cors,
   if (target->path == kNegotiatePath) return negotiate(request, *target, ctx, credentials);
   switch (request.method()) {
     case http::verb::get:
-      if (beast::websocket::is_upgrade(request)) return webSocket(*target, ctx, credentials);
+      if (beast::websocket::is_upgrade(request)) {
+        if (!isWebSocketKey(request[http::field::sec_websocket_key])) {
+          return text(http::status::bad_request, "Bad Sec-WebSocket-Key");
+        }
+        return webSocket(*target, ctx, credentials);
+      }
       if (acceptsEventStream(request)) return serverSentEvents(*target, ctx, credentials);
       return longPoll(*target, ctx, credentials);
     case http::verb::post:

@@ -163,6 +163,21 @@ TEST_F(HostileToken, EmptyCritHeaderIsUnknownCritical) {
   EXPECT_EQ(refusal(withHeader(*this, R"("crit":[])")), AuthErrc::UnknownCritical);
 }
 
+TEST_F(HostileToken, ATypOtherThanJwtIsRefused) {
+  EXPECT_EQ(refusal(withHeader(*this, R"("typ":"at+jwt")")), AuthErrc::WrongType);
+  EXPECT_EQ(refusal(withHeader(*this, R"("typ":"JOSE")")), AuthErrc::WrongType);
+  EXPECT_EQ(refusal(withHeader(*this, R"("typ":"")")), AuthErrc::WrongType);
+  EXPECT_EQ(refusal(withHeader(*this, R"("typ":1)")), AuthErrc::WrongType);
+}
+
+TEST_F(HostileToken, TypJwtInAnyCaseOrAsItsMediaTypeIsAccepted) {
+  for (const char* typ : {R"("typ":"JWT")", R"("typ":"jwt")", R"("typ":"application/JWT")"}) {
+    EXPECT_TRUE(verifier().verify(withHeader(*this, typ))) << typ;
+  }
+  // Absent: accepted too (the withHeader base has none).
+  EXPECT_TRUE(verifier().verify(withHeader(*this, R"("x":1)")));
+}
+
 TEST_F(HostileToken, JkuHeaderIsForbidden) {
   EXPECT_EQ(refusal(withHeader(*this, R"("jku":"https://evil.test/jwks.json")")),
             AuthErrc::ForbiddenHeader);

@@ -476,6 +476,24 @@ describe('the command relay', () => {
         await assertUntouched(dB, 'copied envelope');
       });
 
+      it('ids a stranger chooses cannot forge a line of the server log', async () => {
+        const forged = '2026-01-01T00:00:00.000 warn audit: command sub=bob outcome=ok';
+        const evil = `${B.home.id}\n${forged}\r`;
+        // SendCommand refuses ids that are not ids; ListDevices takes any string and logs it.
+        const r = await alice.send(command(evil, `${dB.id}\n${forged}`, 'OPEN_DOOR'));
+        assert.equal(r.status, 'invalid');
+        await assert.rejects(alice.c.invoke('ListDevices', evil), /not a member|Forbidden/i);
+        await sleep(100);
+        const lines = server.stderr().split('\n');
+        assert.ok(!lines.some((l) => l.startsWith('2026-01-01T00:00:00.000')), 'a forged log line');
+        assert.ok(!server.stderr().includes('\r'), 'a carriage return reached the log');
+        // The refusal is one line, the id escaped and quoted in it.
+        const refusals = lines.filter((l) => l.includes('\\n2026-01-01T00:00:00.000'));
+        assert.ok(refusals.length >= 1, server.stderr());
+        assert.ok(refusals.every((l) => l.includes('audit: ') && l.includes('home="')), refusals.join('\n'));
+        await assertUntouched(dB, 'forged ids');
+      });
+
       it('ListDevices(B) by a user of A is an error; A\'s own list shows only A\'s device', async () => {
         await assert.rejects(alice.c.invoke('ListDevices', B.home.id), /not a member|Forbidden/i);
         const own = await alice.c.invoke('ListDevices', A.home.id);

@@ -129,6 +129,51 @@ describe('WebSocket handshake', () => {
   });
 });
 
+// The upgrade request itself, written by hand: RFC 6455 section 4.2.1 wants the key to be the
+// base64 encoding of 16 bytes; anything else is answered 400, never 101.
+async function upgradeStatus(key) {
+  const net = require('node:net');
+  const headers = [
+    `GET /hubs/command?access_token=${server.token} HTTP/1.1`,
+    `Host: 127.0.0.1:${server.port}`,
+    'Upgrade: websocket',
+    'Connection: Upgrade',
+    'Sec-WebSocket-Version: 13',
+  ];
+  if (key !== undefined) headers.push(`Sec-WebSocket-Key: ${key}`);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(server.port, '127.0.0.1', () => {
+      socket.write(headers.join('\r\n') + '\r\n\r\n');
+    });
+    let got = '';
+    socket.on('data', (chunk) => {
+      got += chunk.toString('latin1');
+      const line = got.indexOf('\r\n');
+      if (line >= 0) {
+        socket.destroy();
+        resolve(Number(got.slice(0, line).split(' ')[1]));
+      }
+    });
+    socket.on('error', reject);
+    socket.setTimeout(3000, () => { socket.destroy(); reject(new Error('no answer')); });
+  });
+}
+
+describe('WebSocket upgrade request', () => {
+  it('a key that is the base64 of 16 bytes upgrades (101)', async () => {
+    assert.equal(await upgradeStatus(require('node:crypto').randomBytes(16).toString('base64')), 101);
+  });
+  for (const [what, key] of [['no key', undefined], ['an empty key', ''],
+    ['a garbage key', 'not a key at all!'], ['the base64 of 15 bytes', Buffer.alloc(15, 7).toString('base64')],
+    ['the base64 of 17 bytes', Buffer.alloc(17, 7).toString('base64')],
+    ['24 characters that are not base64', '************************']]) {
+    it(`${what}: 400`, async () => {
+      assert.equal(await upgradeStatus(key), 400);
+      await assertServerServes();
+    });
+  }
+});
+
 describe('WebSocket messages after the handshake', () => {
   it('batched and split records are all handled', async () => {
     const ws = await connected();
