@@ -25,7 +25,8 @@ LoadResult<std::uint64_t> serverCpu(const RunOptions& o) {
 
 LoadResult<Window> measureWindow(const RunOptions& o, std::chrono::milliseconds drainFor,
                                  std::atomic<Phase>& phase,
-                                 const std::atomic<std::int64_t>& outstanding) {
+                                 const std::atomic<std::int64_t>& outstanding,
+                                 const std::function<void()>& stopSending) {
   Window window;
   std::this_thread::sleep_for(seconds(o.warmUpSeconds));
   auto cpuStart = serverCpu(o);
@@ -39,6 +40,7 @@ LoadResult<Window> measureWindow(const RunOptions& o, std::chrono::milliseconds 
   auto cpuEnd = serverCpu(o);
   window.clientCpuMicros = selfCpuMicros() - clientCpuStart;
   window.measuredSeconds = std::chrono::duration<double>(end - start).count();
+  if (stopSending) stopSending();
   const auto drainDeadline = end + drainFor;
   while (outstanding.load() > 0 && Clock::now() < drainDeadline) {
     std::this_thread::sleep_for(kDrainPoll);

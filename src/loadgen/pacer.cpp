@@ -1,5 +1,6 @@
 #include "loadgen/pacer.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 namespace latch::loadgen {
@@ -8,6 +9,8 @@ namespace {
 
 // How often the pacer looks again while every loop is full.
 constexpr std::chrono::microseconds kFullRetry{50};
+// The longest the pacer sleeps before it looks at the phase again.
+constexpr std::chrono::milliseconds kLongestSleep{20};
 
 }  // namespace
 
@@ -37,7 +40,11 @@ void Pacer::run(double rate) {
     // Due times come from the start, not from the last send: sleeping late does not lower
     // the rate, it sends what is due at once.
     const auto due = start + interval * static_cast<Clock::rep>(k);
-    std::this_thread::sleep_until(due);
+    // In steps, so that a slow rate does not hold the run's end for a whole interval.
+    while (Clock::now() < due && phase_.load(std::memory_order_relaxed) != Phase::Done) {
+      std::this_thread::sleep_until(std::min(due, Clock::now() + kLongestSleep));
+    }
+    if (phase_.load(std::memory_order_relaxed) == Phase::Done) break;
     InvokeLoop* loop = freeLoop(k % loops_.size());
     while (!loop && phase_.load(std::memory_order_relaxed) != Phase::Done) {
       std::this_thread::sleep_for(kFullRetry);

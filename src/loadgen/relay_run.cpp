@@ -157,8 +157,11 @@ LoadResult<void> runRelay(const RelayOptions& o) {
   } else {
     for (auto& user : users) user->start(o.run.inflight);
   }
-  auto window = measureWindow(o.run, lifetime + std::chrono::seconds(2), phase, outstanding);
-  if (pacer) report.sendLag = pacer->join();  // sends nothing more
+  // The pacer is joined before the drain: a command it sent as the window closed is waited
+  // for like any other, not cut off by the connections' stop ("stopped").
+  auto window = measureWindow(o.run, lifetime + std::chrono::seconds(2), phase, outstanding, [&] {
+    if (pacer) report.sendLag = pacer->join();
+  });
   if (!window) return window.error();
   report.window = *window;
   const auto userEnded = userConnections.stopAll();
