@@ -39,13 +39,6 @@ AuthResult<std::vector<std::uint8_t>> decode(std::string_view part) {
   return std::move(*bytes);
 }
 
-// ASCII case folding only: the locale must not decide what counts as "none".
-bool equalsIgnoreAsciiCase(std::string_view a, std::string_view b) {
-  const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
-                    [&](char x, char y) { return lower(x) == lower(y); });
-}
-
 AuthResult<json::object> parseHeader(std::string_view part, std::size_t maxBytes) {
   auto bytes = decode(part);
   if (!bytes) return bytes.error();
@@ -98,6 +91,12 @@ AuthResult<const JwtKey*> selectKey(const json::object& header, const KeySet& ke
 }
 
 }  // namespace
+
+bool equalsIgnoreAsciiCase(std::string_view a, std::string_view b) {
+  const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                    [&](char x, char y) { return lower(x) == lower(y); });
+}
 
 AuthResult<VerifiedJws> verifyCompactJws(std::string_view token, const KeySet& keys,
                                          std::size_t maxBytes) {

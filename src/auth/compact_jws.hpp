@@ -20,6 +20,9 @@ struct VerifiedJws {
   const JwtKey* key = nullptr;  // points into the KeySet passed to verifyCompactJws
 };
 
+// ASCII case folding only: the locale must not decide what counts as "none" or "JWT".
+bool equalsIgnoreAsciiCase(std::string_view a, std::string_view b);
+
 // Verifies a JWS in compact serialization (RFC 7515 7.1) under the RFC 8725 rules, in this
 // order: more than maxBytes is TooLarge; not exactly three dot-separated parts is Malformed;
 // a part that is not strict base64url is BadBase64; a header that is not a JSON object

@@ -37,11 +37,10 @@ AuthResult<void> checkType(const json::object& header) {
   const json::value* typ = header.if_contains("typ");
   if (typ == nullptr) return {};
   if (typ->is_string()) {
-    std::string lowered(typ->get_string());
-    for (char& c : lowered) {
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+    const std::string_view name(typ->get_string().data(), typ->get_string().size());
+    if (equalsIgnoreAsciiCase(name, "JWT") || equalsIgnoreAsciiCase(name, "application/jwt")) {
+      return {};
     }
-    if (lowered == "jwt" || lowered == "application/jwt") return {};
   }
   return makeError(AuthErrc::WrongType, "Token type is not JWT.");
 }

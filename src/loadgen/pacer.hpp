@@ -15,10 +15,10 @@ namespace latch::loadgen {
 // An open loop: sends `rate` invocations per second in all, spread evenly over `loops` in
 // turn, on a thread of its own, whatever the answers (a closed loop slows down with the
 // server and hides its queueing). A loop with `perLoop` invocations unanswered, or whose
-// connection failed, is skipped for the next; when all are, the due invocation waits for the first to free up (servers
-// cap invocations per connection). Each invocation is timed from when it was due, not when
-// it left, so a stall or a wait shows in the latency. Stops once the phase is Done; the
-// destructor joins if join() was not called.
+// connection failed, is skipped for the next; when all are, the due invocation waits for the first
+// to free up (servers cap invocations per connection). Each invocation is timed from when it was
+// due, not when it left, so a stall or a wait shows in the latency. Stops once the phase is Done;
+// the destructor joins if join() was not called.
 class Pacer {
  public:
   // `loops` (made with paced = true) and `phase` must outlive the pacer.
