@@ -83,7 +83,7 @@ void BM_NonceCacheFresh(benchmark::State& state) {
     const std::uint64_t n = counter.fetch_add(1, std::memory_order_relaxed);
     std::memcpy(nonce.data(), &n, sizeof n);
     const std::int64_t now = kNow + static_cast<std::int64_t>(n / 1000);  // ~1000 a ms
-    auto v = cache.check(subject, nonce, now + 30'000, now);
+    auto v = cache.check("home", subject, nonce, now + 30'000, now, now);
     if (v == latch::auth::NonceCache::Verdict::Replayed)
       state.SkipWithError("fresh nonce replayed");
     benchmark::DoNotOptimize(v);
@@ -95,9 +95,9 @@ BENCHMARK(BM_NonceCacheFresh)->Threads(1)->Threads(2);
 void BM_NonceCacheReplay(benchmark::State& state) {
   latch::auth::NonceCache cache;
   std::array<std::uint8_t, 16> nonce{7};
-  (void)cache.check("alice", nonce, kNow + 30'000, kNow);
+  (void)cache.check("home", "alice", nonce, kNow + 30'000, kNow, kNow);
   for (auto _ : state) {
-    auto v = cache.check("alice", nonce, kNow + 30'000, kNow);
+    auto v = cache.check("home", "alice", nonce, kNow + 30'000, kNow, kNow);
     if (v != latch::auth::NonceCache::Verdict::Replayed) state.SkipWithError("replay missed");
     benchmark::DoNotOptimize(v);
   }
@@ -111,7 +111,8 @@ void BM_NonceCacheMemoryPerEntry(benchmark::State& state) {
     std::array<std::uint8_t, 16> nonce{};
     for (std::uint32_t i = 0; i < 100'000; ++i) {
       std::memcpy(nonce.data(), &i, sizeof i);
-      (void)cache.check("user-" + std::to_string(i % 1000), nonce, kNow + 30'000, kNow);
+      (void)cache.check("home", "user-" + std::to_string(i % 1000), nonce, kNow + 30'000, kNow,
+                        kNow);
     }
     state.counters["bytes_per_entry"] =
         static_cast<double>(cache.memoryBytes()) / static_cast<double>(cache.size());

@@ -66,9 +66,9 @@ transport::HttpAnswer TokenEndpoint::handle(const transport::PlainRequest& reque
   if (request.method != "POST") {
     return transport::HttpAnswer{405, "", "text/plain", {{"Allow", "POST"}}};
   }
-  if (const auto wait = byAddress_.retryAfterMs(grant.address, grant.nowMs); wait > 0) {
-    return tooManyFailures("invalid_request", wait);
-  }
+  // The limiters are consulted only once a request has failed (refuse()): they exist to slow
+  // down wrong secrets, so a right one is never refused by them, whoever else has been
+  // guessing at the same device or from the same address.
   const auto type = request.contentType.substr(0, request.contentType.find(';'));
   if (type != "application/x-www-form-urlencoded") {
     return refuse(grant, 400, "invalid_request",
@@ -92,9 +92,6 @@ transport::HttpAnswer TokenEndpoint::clientCredentials(const FormBody& form, Gra
   }
   grant.clientKey = "client:" + std::string(*id);
   grant.subject = *id;
-  if (const auto wait = byClient_.retryAfterMs(grant.clientKey, grant.nowMs); wait > 0) {
-    return tooManyFailures("invalid_client", wait);
-  }
   // The same answer whatever failed (unknown device, wrong PAT, revoked device): nothing
   // to learn from it. The hash is compared in constant time.
   auto device = devices_.findDevice(*id);
@@ -176,6 +173,15 @@ transport::HttpAnswer TokenEndpoint::issue(Grant& grant, std::string_view subjec
 
 transport::HttpAnswer TokenEndpoint::refuse(Grant& grant, int status, std::string_view error,
                                             std::string_view description) {
+  // Past its budget a key gets 429 without an audit record each: guessing costs no disk.
+  if (!grant.clientKey.empty()) {
+    if (const auto wait = byClient_.retryAfterMs(grant.clientKey, grant.nowMs); wait > 0) {
+      return tooManyFailures("invalid_client", wait);
+    }
+  }
+  if (const auto wait = byAddress_.retryAfterMs(grant.address, grant.nowMs); wait > 0) {
+    return tooManyFailures("invalid_request", wait);
+  }
   byAddress_.noteFailure(grant.address, grant.nowMs);
   if (!grant.clientKey.empty()) byClient_.noteFailure(grant.clientKey, grant.nowMs);
   store::AuditRecord r;

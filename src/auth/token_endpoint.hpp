@@ -41,8 +41,9 @@ struct TokenEndpointOptions {
 //     maximum session age) or ...:id_token (an ID token of a configured provider).
 // Errors are RFC 6749 5.2 objects (invalid_request, invalid_client, invalid_grant,
 // unsupported_grant_type); failed attempts are limited per client id and per source address
-// (429 with Retry-After beyond). Every token issued and every refusal is audited, without
-// the token or the PAT. Thread-safe.
+// (429 with Retry-After beyond, unaudited), and a request that would succeed is never
+// limited. Every token issued and every refusal within budget is audited, without the
+// token or the PAT. Thread-safe.
 class TokenEndpoint {
  public:
   // Everything passed must outlive the endpoint.

@@ -98,7 +98,14 @@ void runServe(const ServeFlags& flags, void (*extraMethods)(hub::Hub&)) {
   if (auto r = auditStore->leaveCheckpointsToOthers(); !r) fail(r.error().message);
   store::AuditWriter auditWriter(*auditStore);
   auth::NonceCache nonces;
-  relay::Relay relay(view, &changeFeed, auditWriter, nonces, secrets->envelopeSecret, wallClock);
+  // "Once" across restarts: what earlier runs accepted with a future iat stays refused. A
+  // damaged mark refuses whatever may have been signed within the skew of now.
+  const relay::RelayOptions relayOptions;
+  auto replayMark = relay::ReplayMark::open(config.dataDir + "/replay-mark",
+                                            wallClock.nowMillis() + relayOptions.envelope.skewMs);
+  if (!replayMark) fail(replayMark.error().message);
+  relay::Relay relay(view, &changeFeed, auditWriter, nonces, secrets->envelopeSecret, wallClock,
+                     relayOptions, replayMark->get());
 
   // POST /auth/token and /.well-known/jwks.json.
   auto providers = loadOidcProviders(config.auth, wallClock);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 
 #include <spdlog/spdlog.h>
 #include <boost/json/parse.hpp>
@@ -97,7 +98,7 @@ class Relay::CommandRun final : public store::AuditCallback,
 
 Relay::Relay(const AccessView& view, store::ChangeFeed* feed, store::AuditSink& audit,
              auth::NonceCache& nonces, std::span<const std::uint8_t> envelopeSecret,
-             const WallClock& clock, RelayOptions options)
+             const WallClock& clock, RelayOptions options, ReplayMark* mark)
     : view_(view),
       feed_(feed),
       audit_(audit),
@@ -106,6 +107,7 @@ Relay::Relay(const AccessView& view, store::ChangeFeed* feed, store::AuditSink& 
       clock_(clock),
       options_(options),
       startedAtMs_(clock.nowMillis()),
+      mark_(mark),
       held_(options.maxHeldPerDevice, options.maxHeldCommands) {}
 
 Relay::~Relay() {
@@ -113,12 +115,22 @@ Relay::~Relay() {
 }
 
 std::optional<std::pair<std::string_view, std::string_view>> Relay::refuseReplay(
-    std::string_view subject, const auth::Envelope& envelope, std::int64_t nowMs) {
+    std::string_view home, std::string_view subject, const auth::Envelope& envelope,
+    std::int64_t nowMs) {
   // The nonce cache is in memory: whatever was signed before this process started may have
-  // run already.
-  if (envelope.iat < startedAtMs_) return std::pair{"replayed", "signed_before_start"};
-  switch (nonces_.check(subject, auth::nonceBytes(envelope), envelope.exp, nowMs)) {
+  // run already, and so may what an earlier run accepted with an iat in its future.
+  if (envelope.iat < startedAtMs_ || (mark_ && envelope.iat <= mark_->previous())) {
+    return std::pair{"replayed", "signed_before_start"};
+  }
+  const auto monoMs =
+      std::chrono::duration_cast<Millis>(std::chrono::steady_clock::now().time_since_epoch())
+          .count();
+  switch (nonces_.check(home, subject, auth::nonceBytes(envelope), envelope.exp, nowMs, monoMs)) {
     case auth::NonceCache::Verdict::Fresh:
+      // Future-dated: the next run must refuse it too, so the mark covers it first.
+      if (mark_ && envelope.iat > nowMs && !mark_->cover(envelope.iat)) {
+        return std::pair{"denied", "replay_mark_unwritable"};
+      }
       return std::nullopt;
     case auth::NonceCache::Verdict::Replayed:
       return std::pair{"replayed", "nonce_reused"};
@@ -187,16 +199,6 @@ void Relay::sendCommand(const std::shared_ptr<hub::HubConnection>& caller, array
     return run->finish(statusFor(ok.error().code), value(ok.error().message),
                        auth::envelopeErrorName(ok.error().code));
   }
-  if (auto refused = refuseReplay(principal->subject, *envelope, nowMs)) {
-    const auto [status, reason] = *refused;
-    return run->finish(
-        status,
-        status != "replayed" ? "The server's replay protection is full; try again shortly."
-        : reason == "nonce_reused"
-            ? "This envelope was already used; sign a new one."
-            : "This envelope is older than the ones already checked; sign a new one.",
-        reason);
-  }
   auto message = parseCommandMessage(envelope->msg);
   if (!message) return run->finish("invalid", value(message.error().message), "malformed_message");
   auto& record = run->record();
@@ -215,6 +217,18 @@ void Relay::sendCommand(const std::shared_ptr<hub::HubConnection>& caller, array
   }
   if (contains(device->ownerOnly, message->command) && *role != store::MemberRole::Owner) {
     return run->finish("denied", "Only an owner may send this command.", "owner_only");
+  }
+  // The nonce is consumed only now, by a member sending an allowed command: a stranger's
+  // envelopes never take a place in the cache.
+  if (auto refused = refuseReplay(message->home, principal->subject, *envelope, nowMs)) {
+    const auto [status, reason] = *refused;
+    return run->finish(
+        status,
+        status != "replayed" ? "The server's replay protection is full; try again shortly."
+        : reason == "nonce_reused"
+            ? "This envelope was already used; sign a new one."
+            : "This envelope is older than the ones already checked; sign a new one.",
+        reason);
   }
   const auto connection = directory_.device(device->id);
   if (connection && connection->principal()) {
@@ -352,11 +366,11 @@ void Relay::publishEvent(const std::shared_ptr<hub::HubConnection>& caller, arra
       !ok) {
     return refuse(statusFor(ok.error().code), auth::envelopeErrorName(ok.error().code));
   }
-  if (auto refused = refuseReplay(principal->subject, *envelope, nowMs)) {
-    return refuse(refused->first, refused->second);
-  }
   const auto device = view_.device(principal->subject);
   if (!device || device->revoked) return refuse("denied", "unknown_device");
+  if (auto refused = refuseReplay(device->homeId, principal->subject, *envelope, nowMs)) {
+    return refuse(refused->first, refused->second);
+  }
   const auto members = view_.membersOf(device->homeId);
   boost::system::error_code ec;
   const value event = boost::json::parse(envelope->msg, ec);  // valid: parseEnvelope checked

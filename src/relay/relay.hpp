@@ -18,6 +18,7 @@
 #include "relay/command_message.hpp"
 #include "relay/connection_directory.hpp"
 #include "relay/held_commands.hpp"
+#include "relay/replay_mark.hpp"
 #include "store/audit_writer.hpp"
 
 namespace latch::relay {
@@ -47,14 +48,16 @@ struct RelayOptions {
 class Relay final : public hub::ConnectionObserver {
  public:
   // Everything passed must outlive the relay. Envelopes signed before the relay was made
-  // (iat before now) are refused as possible replays: the nonce cache starts empty. Homes,
+  // (iat before now) are refused as possible replays: the nonce cache starts empty; with a
+  // `mark` (may be null), so are those at or before the mark earlier runs left, and the
+  // mark is kept past every future-dated iat accepted. Homes,
   // members and devices are read from `view` only: no command waits on the store, except for
   // its audit record, which is committed before the caller hears the outcome.
   // `feed` (may be null) is asked to catch up when a home, member or device is not in the
   // view: it may have been written a moment ago, before the feed's next read.
   Relay(const AccessView& view, store::ChangeFeed* feed, store::AuditSink& audit,
         auth::NonceCache& nonces, std::span<const std::uint8_t> envelopeSecret,
-        const WallClock& clock, RelayOptions options = {});
+        const WallClock& clock, RelayOptions options = {}, ReplayMark* mark = nullptr);
   // Commands still held get the outcome "offline" (server_stopping), audited.
   ~Relay() override;
 
@@ -84,8 +87,10 @@ class Relay final : public hub::ConnectionObserver {
   };
 
   // Why a verified envelope must still not run (a replay, or over a cap), or nullopt.
+  // Checked last, after membership and policy: strangers cannot fill the cache.
   std::optional<std::pair<std::string_view, std::string_view>> refuseReplay(
-      std::string_view subject, const auth::Envelope& envelope, std::int64_t nowMs);
+      std::string_view home, std::string_view subject, const auth::Envelope& envelope,
+      std::int64_t nowMs);
 
   // Asks the feed to deliver what is committed now. Whether there is a feed to ask.
   bool catchUp();
@@ -123,6 +128,7 @@ class Relay final : public hub::ConnectionObserver {
   const WallClock& clock_;
   const RelayOptions options_;
   const std::int64_t startedAtMs_;
+  ReplayMark* const mark_;
   ConnectionDirectory directory_;
   HeldCommands<HeldCommand> held_;
   // One drain at a time: two drains racing for one device could reorder its commands.

@@ -42,6 +42,23 @@ TEST_F(ExecuteGuardTest, AdmitsAVerifiedCommandForThisDeviceOnce) {
   EXPECT_EQ(again.error().code, RefusalErrc::Replayed);
 }
 
+// "Once" across the agent's own restarts: its seen-set starts empty, but a restarted agent
+// holds only the session key of its new token (each token has its own), so an Execute sent
+// to the agent before its restart fails verification after it.
+TEST(ExecuteGuardRestartTest, ARestartedAgentRefusesWhatItsPreviousRunAccepted) {
+  const auto wire = execute(keyOf(1));
+  {
+    ExecuteGuard before{"d_me", {{"OPEN_DOOR", "/bin/true"}}, 100};
+    before.addSessionKey(keyOf(1));
+    ASSERT_TRUE(before.admit(wire, kNow + 1));
+  }
+  ExecuteGuard after{"d_me", {{"OPEN_DOOR", "/bin/true"}}, 100};
+  after.addSessionKey(keyOf(2));
+  auto again = after.admit(wire, kNow + 2);
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, RefusalErrc::Invalid);
+}
+
 TEST_F(ExecuteGuardTest, ThePreviousKeyStaysValidAfterARefreshButNotTheOneBefore) {
   guard_.addSessionKey(keyOf(1));
   guard_.addSessionKey(keyOf(2));

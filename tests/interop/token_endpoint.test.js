@@ -5,6 +5,7 @@
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
+const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
 
@@ -23,6 +24,25 @@ async function postToken(server, params, { contentType = 'application/x-www-form
   let json;
   try { json = JSON.parse(text); } catch { json = text; }
   return { status: res.status, headers: res.headers, body: json };
+}
+
+// The same POST, sent from another loopback source address (all of 127/8 is local on Linux),
+// to stand for a second client machine.
+function postTokenFrom(server, localAddress, params) {
+  const body = new URLSearchParams(params).toString();
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${server.url}/auth/token`, {
+      method: 'POST',
+      localAddress,
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': Buffer.byteLength(body) },
+    }, (res) => {
+      let text = '';
+      res.on('data', (d) => { text += d; });
+      res.on('end', () => resolve({ status: res.statusCode, body: JSON.parse(text) }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 // Runs a management command against the server's data directory; resolves to its JSON.
@@ -201,6 +221,26 @@ describe('the token endpoint under guessing', () => {
     assert.ok(Number(limited.headers.get('retry-after')) >= 1);
     assert.equal(limited.body.error, 'invalid_client');
     assert.ok(server.alive());
+  });
+
+  it('a device\'s right PAT is never refused by the limiter, whoever guessed at it', async () => {
+    const home = await manage(server, 'home', 'add', 'Barn', '--owner', 'alice');
+    const barn = await manage(server, 'device', 'add', home.id, 'door', '--commands', 'OPEN_DOOR');
+    const wrong = { grant_type: 'client_credentials', client_id: barn.id, client_secret: 'latch_pat_guess' };
+    const right = { grant_type: 'client_credentials', client_id: barn.id, client_secret: barn.pat };
+    // An attacker at another address uses up the device's failures, then keeps going.
+    for (let i = 0; i < 10; ++i) assert.equal((await postTokenFrom(server, '127.0.0.2', wrong)).status, 401);
+    assert.equal((await postTokenFrom(server, '127.0.0.2', wrong)).status, 429);
+    // The hub, from its own address and from the attacker's, still gets its token.
+    const fromHub = await postToken(server, right);
+    assert.equal(fromHub.status, 200, JSON.stringify(fromHub.body));
+    assert.equal(fromHub.body.token_type, 'Bearer');
+    assert.equal((await postTokenFrom(server, '127.0.0.2', right)).status, 200);
+    // Each grant has its own session key: an agent restarted with a new token cannot be
+    // made to accept an Execute signed for its previous run.
+    assert.notEqual(fromHub.body.session_key, (await postToken(server, right)).body.session_key);
+    // And the attacker is still limited.
+    assert.equal((await postTokenFrom(server, '127.0.0.2', wrong)).status, 429);
   });
 
   it('guessing across many client ids from one address is limited too', async () => {

@@ -163,6 +163,28 @@ TEST_F(RelayTest, AnotherSubjectMayUseTheSameNonce) {
   EXPECT_EQ(device.records().size(), 2u);
 }
 
+// A stranger's valid envelopes (and a member's for a device of another home, or a command the
+// device does not accept) are refused before their nonce is looked at: they take no place in
+// the cache, so they cannot fill it for the home's members.
+TEST_F(RelayTest, RefusedCommandsTakeNoPlaceInTheNonceCache) {
+  auto bob = connect("bob", "user");
+  auto carol = connect("carol", "user");
+  auto device = connect(doorA, "device");
+  for (int i = 0; i < 20; ++i) {
+    bob.receive(command(bob, homeA, doorA, "LOCK_DOOR", 10'000, std::to_string(i).c_str()));
+  }
+  carol.receive(command(carol, homeA, doorB, "OPEN_DOOR"));
+  carol.receive(command(carol, homeA, doorA, "REBOOT", 10'000, "2"));
+  carol.receive(command(carol, homeA, doorA, "OPEN_DOOR", 10'000, "3"));  // owner only
+  writer.flush();
+  EXPECT_EQ(bob.records().size(), 20u);
+  EXPECT_EQ(nonces.size(), 0u);
+  EXPECT_TRUE(device.records().empty());
+  carol.receive(command(carol, homeA, doorA, "LOCK_DOOR", 10'000, "4"));
+  EXPECT_EQ(device.records().size(), 1u);
+  EXPECT_EQ(nonces.size(), 1u);
+}
+
 TEST_F(RelayTest, EnvelopesSignedBeforeTheServerStartedAreRefused) {
   auto alice = connect("alice", "user");
   auto device = connect(doorA, "device");
