@@ -293,3 +293,22 @@ describe('latch audit verify on deletions', () => {
     assert.match(verdict.reason, /newest records are missing/);
   });
 });
+
+describe('the data directory', () => {
+  it('a directory holding files that are not Latch\'s is refused, its mode unchanged', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'latch-notdata-'));
+    try {
+      fs.chmodSync(dir, 0o1777);
+      fs.writeFileSync(path.join(dir, 'someone-elses.txt'), 'hello');
+      const { fails } = makeRunner(dir);
+      await fails(['home', 'list'], 'home list', /refusing data directory .*not Latch's/);
+      const serve = await runLatch(['serve', '--listen', '127.0.0.1:0', '--data', dir]);
+      assert.equal(serve.code, 1);
+      assert.match(serve.stderr, /refusing data directory/);
+      assert.equal(fs.statSync(dir).mode & 0o7777, 0o1777);
+      assert.deepEqual(fs.readdirSync(dir), ['someone-elses.txt']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
