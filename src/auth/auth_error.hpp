@@ -20,7 +20,7 @@ enum class AuthErrc {
   ForbiddenHeader,       // "jku", "x5u", "jwk", "x5c", "b64": never honoured
   BadSignature,          // the signature does not verify
   MissingExpiry,         // no "exp", or "exp" is not an integer
-  Expired,               // now >= exp + skew
+  Expired,               // now >= exp
   NotYetValid,           // nbf > now + skew
   IssuedInFuture,        // iat > now + skew
   WrongIssuer,           // "iss" is not the configured issuer

@@ -2,9 +2,10 @@
 
 namespace latch::auth {
 
-AuthResult<Principal> Authenticator::authenticate(std::string_view bearer) const {
+AuthResult<Principal> Authenticator::authenticate(std::string_view bearer, Use use) const {
   if (bearer.empty()) return makeError(AuthErrc::MissingToken, "No bearer token.");
-  auto claims = verifier_.verify(bearer);
+  auto claims =
+      verifier_.verify(bearer, use == Use::OnConnection ? verifier_.options().clockSkewSeconds : 0);
   if (!claims) return claims.error();
   // Revocation by jti and by subject epoch needs both claims.
   if (claims->jti.empty()) return makeError(AuthErrc::MissingClaim, "Token has no \"jti\".");

@@ -28,7 +28,14 @@ class Authenticator {
                 const RevocationList* revocations = nullptr)
       : verifier_(verifier), options_(options), revocations_(revocations) {}
 
-  [[nodiscard]] AuthResult<Principal> authenticate(std::string_view bearer) const;
+  // What the token is for. A token past its exp opens nothing and renews nothing (Open);
+  // on a connection it already opened, whose own deadline (refreshed in-band by
+  // RefreshToken) is what ends it, a request may carry it for the clock skew after its exp
+  // (OnConnection): a long-polling client keeps sending the token it connected with.
+  enum class Use { Open, OnConnection };
+
+  [[nodiscard]] AuthResult<Principal> authenticate(std::string_view bearer,
+                                                   Use use = Use::Open) const;
 
   // Whether `principal` was revoked since it was authenticated.
   bool isRevoked(const Principal& principal) const {

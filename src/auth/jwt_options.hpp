@@ -13,8 +13,8 @@ struct JwtOptions {
   std::string issuer;
   // "aud" must name at least one of these; empty: "aud" is not checked.
   std::vector<std::string> audiences;
-  // Tolerated clock difference with the issuer, for exp, nbf and iat (RFC 8725 suggests
-  // minutes at most; tokens live 15 minutes).
+  // Tolerated clock difference with the issuer, for nbf and iat (RFC 8725 suggests minutes
+  // at most; tokens live 15 minutes). Never for exp: a token is dead at its exp.
   std::int64_t clockSkewSeconds = 30;
   // Largest token accepted, checked before any parsing: a header line or query parameter
   // never needs more, and a cap keeps hostile input cheap.

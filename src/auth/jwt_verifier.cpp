@@ -50,7 +50,7 @@ AuthResult<void> checkType(const json::object& header) {
 JwtVerifier::JwtVerifier(JwtOptions options, const KeySet& keys, const WallClock& clock)
     : options_(std::move(options)), keys_(keys), clock_(clock) {}
 
-AuthResult<Claims> JwtVerifier::verify(std::string_view token) const {
+AuthResult<Claims> JwtVerifier::verify(std::string_view token, std::int64_t expGraceSeconds) const {
   auto jws = verifyCompactJws(token, keys_, options_.maxTokenBytes);
   if (!jws) return jws.error();
   if (auto ok = checkType(jws->header); !ok) return ok.error();
@@ -59,7 +59,7 @@ AuthResult<Claims> JwtVerifier::verify(std::string_view token) const {
   auto claims = readClaims(std::move(*payload));
   if (!claims) return claims.error();
 
-  if (auto ok = checkTimes(*claims); !ok) return ok.error();
+  if (auto ok = checkTimes(*claims, expGraceSeconds); !ok) return ok.error();
   if (!options_.issuer.empty() && claims->iss != options_.issuer) {
     return makeError(AuthErrc::WrongIssuer, "Token issuer is not accepted.");
   }
@@ -68,10 +68,12 @@ AuthResult<Claims> JwtVerifier::verify(std::string_view token) const {
   return claims;
 }
 
-AuthResult<void> JwtVerifier::checkTimes(const Claims& c) const {
+AuthResult<void> JwtVerifier::checkTimes(const Claims& c, std::int64_t expGraceSeconds) const {
   const std::int64_t now = clock_.nowSeconds();
   const std::int64_t skew = std::max<std::int64_t>(options_.clockSkewSeconds, 0);
-  if (now >= saturatingAdd(c.exp, skew)) {
+  // exp gets no skew: an expired token opens no connection and is not renewed, however
+  // recently it expired (the skew is for an issuer's clock ahead of ours: nbf and iat).
+  if (now >= saturatingAdd(c.exp, std::max<std::int64_t>(expGraceSeconds, 0))) {
     return makeError(AuthErrc::Expired, "Token has expired.");
   }
   const std::int64_t latest = saturatingAdd(now, skew);

@@ -21,15 +21,18 @@ class JwtVerifier {
   // TooLarge, Malformed, BadBase64, DuplicateKey, UnsupportedAlgorithm, UnknownCritical,
   // ForbiddenHeader, UnknownKey, AlgorithmMismatch, BadSignature); only then the claims,
   // a JSON object (Malformed, DuplicateKey; readClaims for types): Expired if
-  // now >= exp + skew, NotYetValid if nbf > now + skew, IssuedInFuture if iat > now + skew,
+  // now >= exp (no skew), NotYetValid if nbf > now + skew, IssuedInFuture if iat > now + skew,
   // WrongIssuer, WrongAudience, then MissingClaim if "sub" is missing or empty. Never
   // throws; safe on untrusted input of any size.
-  [[nodiscard]] AuthResult<Claims> verify(std::string_view token) const;
+  // `expGraceSeconds`: how long past its exp the token still passes (0: none; only for a
+  // request on a connection it already opened, see Authenticator::Use).
+  [[nodiscard]] AuthResult<Claims> verify(std::string_view token,
+                                          std::int64_t expGraceSeconds = 0) const;
 
   const JwtOptions& options() const { return options_; }
 
  private:
-  AuthResult<void> checkTimes(const Claims& claims) const;
+  AuthResult<void> checkTimes(const Claims& claims, std::int64_t expGraceSeconds) const;
   AuthResult<void> checkAudience(const Claims& claims) const;
 
   JwtOptions options_;

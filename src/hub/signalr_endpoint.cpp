@@ -65,7 +65,8 @@ SignalREndpoint::openWithoutNegotiate(const transport::Credentials& credentials)
 std::variant<std::shared_ptr<transport::ConnectionPort>, HttpAnswer> SignalREndpoint::find(
     std::string_view token, const transport::Credentials& credentials) {
   // A connection token identifies; it never authorizes: each request proves its subject.
-  auto principal = authenticator_.authenticate(credentials.bearer);
+  auto principal =
+      authenticator_.authenticate(credentials.bearer, auth::Authenticator::Use::OnConnection);
   if (!principal) return unauthorized(principal.error());
   auto connection = registry_.find(token);
   if (!connection || connection->ended()) return HttpAnswer{404, "No Connection with that ID"};

@@ -152,6 +152,18 @@ Credentials credentialsOf(const Request& request, const RequestTarget& target) {
   return Credentials{};
 }
 
+// Two tokens that disagree (the header and the query, or two Authorization headers): which
+// one the request means is not for the server to guess, so it is refused.
+bool conflictingTokens(const Request& request, const RequestTarget& target) {
+  if (request.count(http::field::authorization) > 1) return true;
+  const auto queryTokens = std::count_if(target.params.begin(), target.params.end(),
+                                         [](const auto& p) { return p.first == "access_token"; });
+  if (queryTokens > 1) return true;
+  const auto bearer = bearerOf(request);
+  const auto query = target.param("access_token");
+  return !bearer.empty() && query && *query != bearer;
+}
+
 // The CORS headers for an allowed `origin`.
 HeaderList corsHeadersFor(std::string_view origin) {
   return {{"Access-Control-Allow-Origin", std::string(origin)},
@@ -203,6 +215,9 @@ Action route(Request& request, RouterContext& ctx, const HeaderList& cors,
     return preflight(cors);
   }
   if (!hubPath) return plain(request, *target, ctx, remoteAddress);
+  if (conflictingTokens(request, *target)) {
+    return text(http::status::bad_request, "Conflicting access tokens");
+  }
   const Credentials credentials = credentialsOf(request, *target);
   if (target->path == kNegotiatePath) return negotiate(request, *target, ctx, credentials);
   switch (request.method()) {

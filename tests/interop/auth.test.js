@@ -108,4 +108,36 @@ describe('authentication and token lifetime', () => {
     assert.equal((await fetch(url)).status, 401);
     assert.equal((await fetch(`${url}&access_token=${mallory}`)).status, 403);
   });
+
+  it('a header token and a different query token are refused, whatever the transport', async () => {
+    const mallory = await server.mintToken({ sub: 'mallory' });
+    const asUser = { Authorization: `Bearer ${server.token}` };
+    // Negotiate: the header says one subject, the query another.
+    let r = await fetch(`${server.hubUrl}/negotiate?negotiateVersion=1&access_token=${mallory}`,
+      { method: 'POST', headers: asUser });
+    assert.equal(r.status, 400);
+    assert.match(await r.text(), /Conflicting access tokens/);
+    // Two query tokens, or two Authorization headers.
+    r = await fetch(`${server.hubUrl}/negotiate?negotiateVersion=1&access_token=${server.token}&access_token=${mallory}`,
+      { method: 'POST' });
+    assert.equal(r.status, 400);
+    const { body } = await negotiate(server);
+    const url = `${server.hubUrl}?id=${encodeURIComponent(body.connectionToken)}`;
+    for (const headers of [asUser, { ...asUser, Accept: 'text/event-stream' }]) {
+      r = await fetch(`${url}&access_token=${mallory}`, { headers });
+      assert.equal(r.status, 400);
+    }
+    // The same token in both places is one token.
+    r = await fetch(`${server.hubUrl}/negotiate?negotiateVersion=1&access_token=${server.token}`,
+      { method: 'POST', headers: asUser });
+    assert.equal(r.status, 200);
+  });
+
+  it('a token that expired a moment ago opens no connection, though within the clock skew', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const expired = await server.mintToken({ sub: 'late', issuedAt: now - 60, expiresAt: now - 2 });
+    const r = await negotiate(server, 'negotiateVersion=1', { token: expired });
+    assert.equal(r.status, 401);
+    assert.match(r.headers.get('www-authenticate'), /expired/);
+  });
 });

@@ -171,6 +171,19 @@ describe('the token endpoint', () => {
     assert.match(refused.body.error_description, /too old/);
   });
 
+  it('a token that expired a moment ago is not renewed, though within the clock skew', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const expired = await server.mintToken({ sub: 'alice', issuedAt: now - 60, expiresAt: now - 2 });
+    const r = await postToken(server, {
+      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+      subject_token: expired,
+      subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+    });
+    assert.equal(r.status, 400);
+    assert.equal(r.body.error, 'invalid_grant');
+    assert.match(r.body.error_description, /expired/);
+  });
+
   it('malformed requests get RFC 6749 errors', async () => {
     let r = await postToken(server, { grant_type: 'password', username: 'a', password: 'b' });
     assert.equal(r.body.error, 'unsupported_grant_type');
