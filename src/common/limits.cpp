@@ -17,6 +17,10 @@ std::string Limits::validate() const {
   }
   if (maxBacklogBytes < maxMessageBytes) return "max_backlog_bytes must be >= max_message_bytes";
   if (maxConnections == 0) return "max_connections must be positive";
+  if (maxConnectionsPerSubject == 0) return "max_connections_per_subject must be positive";
+  if (maxConnectionsPerAddress == 0) return "max_connections_per_address must be positive";
+  if (maxUnattachedConnections == 0) return "max_unattached_connections must be positive";
+  if (negotiateTimeout < milliseconds(100)) return "negotiate_timeout_ms must be at least 100";
   if (maxSockets == 0) return "max_sockets must be positive";
   if (maxParallelInvocations == 0) return "max_parallel_invocations must be positive";
   if (maxPendingClientResults == 0) return "max_pending_client_results must be positive";

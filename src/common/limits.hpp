@@ -17,8 +17,7 @@ struct Limits {
   Millis keepAliveInterval{15000};
   // Nothing heard from the client for this long: the connection is closed.
   Millis clientTimeout{30000};
-  // A negotiated connection that no transport claims, or a long-polling connection with no
-  // poll for this long, is removed.
+  // A long-polling connection with no poll for this long is removed.
   Millis disconnectTimeout{15000};
   // A long poll with nothing to deliver is answered empty after this long.
   Millis longPollTimeout{90000};
@@ -28,8 +27,20 @@ struct Limits {
   std::size_t maxMessageBytes = 32 * 1024;
   // Outbound bytes queued for one connection; a consumer slower than this is disconnected.
   std::size_t maxBacklogBytes = 1024 * 1024;
-  // Hub connections at once (negotiated or connected); more are refused with 503.
+  // Hub connections at once (negotiated or connected); more are refused with 503. The last
+  // tenth is kept for devices: a home hub can always get back on, whatever users hold.
   std::size_t maxConnections = 20000;
+  // Hub connections of one subject at once (a user's tabs and phones, a hub reconnecting
+  // before its old connection timed out); more are refused with 429.
+  std::size_t maxConnectionsPerSubject = 32;
+  // Hub connections from one source address at once (many users behind one NAT share it);
+  // more are refused with 429.
+  std::size_t maxConnectionsPerAddress = 5000;
+  // Negotiated connections that no transport has claimed yet, at once; more are refused
+  // with 503. A client claims its connection within milliseconds of negotiating.
+  std::size_t maxUnattachedConnections = 1000;
+  // A negotiated connection no transport claims within this long is removed.
+  Millis negotiateTimeout{5000};
   // TCP connections at once, hub or not; more are closed on accept.
   std::size_t maxSockets = 25000;
   // Invocations of one connection running at once; more are answered with an error.

@@ -109,13 +109,16 @@ std::optional<transport::TransportKind> HubConnection::transport() const {
 }
 
 HubConnection::Attach HubConnection::attach(std::shared_ptr<transport::TransportLink> link) {
-  std::lock_guard lock(mu_);
-  if (state_ == State::Closed || closing_) return Attach::Closed;
-  if (link_ || state_ != State::Negotiated) return Attach::AlreadyAttached;
-  link_ = std::move(link);
-  state_ = State::Handshaking;
-  attachedAt_ = clock_.now();
-  lastReceived_ = attachedAt_.time_since_epoch().count();
+  {
+    std::lock_guard lock(mu_);
+    if (state_ == State::Closed || closing_) return Attach::Closed;
+    if (link_ || state_ != State::Negotiated) return Attach::AlreadyAttached;
+    link_ = std::move(link);
+    state_ = State::Handshaking;
+    attachedAt_ = clock_.now();
+    lastReceived_ = attachedAt_.time_since_epoch().count();
+  }
+  if (onAttached_) onAttached_(*this);  // runs once: only one attach gets here
   return Attach::Attached;
 }
 
@@ -416,7 +419,7 @@ void HubConnection::tick(SteadyTime now) {
   }
   switch (state) {
     case State::Negotiated:
-      if (now - created_ > limits_.disconnectTimeout) abort("no transport was started");
+      if (now - created_ > limits_.negotiateTimeout) abort("no transport was started");
       break;
     case State::Handshaking:
       if (now - attachedAt > limits_.handshakeTimeout) {

@@ -50,6 +50,10 @@ class HubConnection final : public transport::ConnectionPort,
                 ClosedCallback onClosed);
   ~HubConnection();
 
+  // `hook` runs once, when a transport first attaches (outside the connection's lock). Set
+  // before the connection is shared.
+  void onAttached(ClosedCallback hook) { onAttached_ = std::move(hook); }
+
   const std::string& id() const { return id_; }
   const std::string& token() const { return token_; }
   State state() const;
@@ -128,6 +132,7 @@ class HubConnection final : public transport::ConnectionPort,
   const Clock& clock_;
   const WallClock& wallClock_;
   ClosedCallback onClosed_;
+  ClosedCallback onAttached_;
   const SteadyTime created_;
 
   mutable std::mutex mu_;

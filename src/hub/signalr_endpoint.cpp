@@ -27,6 +27,24 @@ HttpAnswer unauthorized(const auth::AuthError& error) {
   return answer;
 }
 
+// The status and the reason for a connection the registry did not admit: 429 for the
+// caller's own limits (it may retry once it holds fewer), 503 when the server is full.
+std::pair<int, std::string_view> refusalAnswer(ConnectionRegistry::Refusal refusal) {
+  using Refusal = ConnectionRegistry::Refusal;
+  switch (refusal) {
+    case Refusal::SubjectFull:
+      return {429, "Too many connections for this user."};
+    case Refusal::AddressFull:
+      return {429, "Too many connections from this address."};
+    case Refusal::Unattached:
+      return {503, "The server has too many connections starting; try again shortly."};
+    case Refusal::Full:
+    case Refusal::None:
+      break;
+  }
+  return {503, "The server has too many connections."};
+}
+
 }  // namespace
 
 SignalREndpoint::SignalREndpoint(const Limits& limits, Hub& hub, const Clock& clock,
@@ -43,11 +61,14 @@ HttpAnswer SignalREndpoint::negotiate(std::optional<std::string_view> version,
   }
   auto chosen = protocol::chooseNegotiateVersion(version);
   if (!chosen) return jsonAnswer(400, protocol::negotiateError(chosen.error().message));
-  auto connection = registry_.create(
-      /*tokenIsId=*/*chosen == 0, std::make_shared<const auth::Principal>(std::move(*principal)));
-  if (!connection) {
-    return jsonAnswer(503, protocol::negotiateError("The server has too many connections."));
+  auto admitted = registry_.admit(
+      /*tokenIsId=*/*chosen == 0, std::make_shared<const auth::Principal>(std::move(*principal)),
+      credentials.remoteAddress, /*unattached=*/true);
+  if (!admitted.connection) {
+    const auto [status, why] = refusalAnswer(admitted.refusal);
+    return jsonAnswer(status, protocol::negotiateError(why));
   }
+  const auto& connection = admitted.connection;
   return jsonAnswer(200,
                     protocol::negotiateResponse(*chosen, connection->id(), connection->token()));
 }
@@ -56,10 +77,14 @@ std::variant<std::shared_ptr<transport::ConnectionPort>, HttpAnswer>
 SignalREndpoint::openWithoutNegotiate(const transport::Credentials& credentials) {
   auto principal = authenticator_.authenticate(credentials.bearer);
   if (!principal) return unauthorized(principal.error());
-  auto connection =
-      registry_.create(false, std::make_shared<const auth::Principal>(std::move(*principal)));
-  if (!connection) return HttpAnswer{503, "Too many connections"};
-  return connection;
+  auto admitted =
+      registry_.admit(false, std::make_shared<const auth::Principal>(std::move(*principal)),
+                      credentials.remoteAddress, /*unattached=*/false);
+  if (!admitted.connection) {
+    const auto [status, why] = refusalAnswer(admitted.refusal);
+    return HttpAnswer{status, std::string(why)};
+  }
+  return std::move(admitted.connection);
 }
 
 std::variant<std::shared_ptr<transport::ConnectionPort>, HttpAnswer> SignalREndpoint::find(

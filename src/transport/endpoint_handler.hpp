@@ -25,6 +25,7 @@ struct HttpAnswer {
 // header, or from the `access_token` query parameter (hub paths only). Empty when absent.
 struct Credentials {
   std::string_view bearer;
+  std::string_view remoteAddress;  // the peer's IP address, for per-source limits
 };
 
 // What the transport layer asks of the layer above for the hub path. The transport decides

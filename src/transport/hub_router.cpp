@@ -146,10 +146,11 @@ std::string_view bearerOf(const Request& request) {
 
 // The bearer token of a hub-path request: the Authorization header, else the access_token
 // query parameter (browsers cannot set headers on WebSockets or EventSource).
-Credentials credentialsOf(const Request& request, const RequestTarget& target) {
-  if (auto bearer = bearerOf(request); !bearer.empty()) return Credentials{bearer};
-  if (auto token = target.param("access_token")) return Credentials{*token};
-  return Credentials{};
+Credentials credentialsOf(const Request& request, const RequestTarget& target,
+                          std::string_view remoteAddress) {
+  if (auto bearer = bearerOf(request); !bearer.empty()) return Credentials{bearer, remoteAddress};
+  if (auto token = target.param("access_token")) return Credentials{*token, remoteAddress};
+  return Credentials{{}, remoteAddress};
 }
 
 // Two tokens that disagree (the header and the query, or two Authorization headers): which
@@ -218,7 +219,7 @@ Action route(Request& request, RouterContext& ctx, const HeaderList& cors,
   if (conflictingTokens(request, *target)) {
     return text(http::status::bad_request, "Conflicting access tokens");
   }
-  const Credentials credentials = credentialsOf(request, *target);
+  const Credentials credentials = credentialsOf(request, *target, remoteAddress);
   if (target->path == kNegotiatePath) return negotiate(request, *target, ctx, credentials);
   switch (request.method()) {
     case http::verb::get:

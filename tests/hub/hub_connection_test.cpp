@@ -285,7 +285,10 @@ TEST_F(HubConnectionTest, NegotiatedConnectionWithoutTransportIsForgotten) {
   registry = std::make_unique<ConnectionRegistry>(limits, hub, clock);
   auto c = registry->create();
   EXPECT_EQ(registry->size(), 1u);
-  clock.advance(limits.disconnectTimeout + Millis(1));
+  clock.advance(limits.negotiateTimeout);
+  registry->tick(clock.now());
+  EXPECT_EQ(registry->size(), 1u);
+  clock.advance(Millis(1));
   registry->tick(clock.now());
   EXPECT_EQ(registry->size(), 0u);
   EXPECT_EQ(registry->find(c->token()), nullptr);

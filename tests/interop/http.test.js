@@ -13,6 +13,7 @@ const MAX_MESSAGE_BYTES = 4096;
 const LIMITS = {
   long_poll_timeout_ms: LONG_POLL_TIMEOUT_MS,
   disconnect_timeout_ms: DISCONNECT_TIMEOUT_MS,
+  negotiate_timeout_ms: DISCONNECT_TIMEOUT_MS,
   handshake_timeout_ms: 3000,
   // No pings: a poll that returns early would hide the long-poll timeout.
   keepalive_interval_ms: 30000,
