@@ -100,7 +100,9 @@ void runServe(const ServeFlags& flags, void (*extraMethods)(hub::Hub&)) {
   auth::NonceCache nonces;
   // "Once" across restarts: what earlier runs accepted with a future iat stays refused. A
   // damaged mark refuses whatever may have been signed within the skew of now.
-  const relay::RelayOptions relayOptions;
+  relay::RelayOptions relayOptions;
+  relayOptions.refusals.perWindow = config.server.limits.refusalBudget;
+  relayOptions.refusals.windowMs = config.server.limits.refusalWindow.count();
   auto replayMark = relay::ReplayMark::open(config.dataDir + "/replay-mark",
                                             wallClock.nowMillis() + relayOptions.envelope.skewMs);
   if (!replayMark) fail(replayMark.error().message);

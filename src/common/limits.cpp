@@ -21,6 +21,8 @@ std::string Limits::validate() const {
   if (maxConnectionsPerAddress == 0) return "max_connections_per_address must be positive";
   if (maxUnattachedConnections == 0) return "max_unattached_connections must be positive";
   if (negotiateTimeout < milliseconds(100)) return "negotiate_timeout_ms must be at least 100";
+  if (refusalBudget == 0) return "refusal_budget must be positive";
+  if (refusalWindow < milliseconds(100)) return "refusal_window_ms must be at least 100";
   if (maxSockets == 0) return "max_sockets must be positive";
   if (maxParallelInvocations == 0) return "max_parallel_invocations must be positive";
   if (maxPendingClientResults == 0) return "max_pending_client_results must be positive";

@@ -58,6 +58,12 @@ struct Limits {
   // An idle keep-alive HTTP connection is closed after this long.
   Millis idleTimeout{60000};
 
+  // Refused requests (denied, invalid, replayed) of one subject audited and logged per
+  // refusal window; the one past it closes the subject's connection, and the rest of the
+  // window is counted in one summary record.
+  std::size_t refusalBudget = 30;
+  Millis refusalWindow{10000};
+
   // An empty string when all values are usable, else which one is not and why.
   std::string validate() const;
 };

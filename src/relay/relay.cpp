@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -59,13 +60,27 @@ std::optional<std::pair<std::string, value>> readDeviceResult(const value& resul
 class Relay::CommandRun final : public store::AuditCallback,
                                 public std::enable_shared_from_this<CommandRun> {
  public:
-  CommandRun(store::AuditSink& audit, hub::Completer done, store::AuditRecord record)
-      : audit_(audit), done_(std::move(done)), record_(std::move(record)) {}
+  CommandRun(Relay& relay, std::shared_ptr<hub::HubConnection> caller, hub::Completer done,
+             store::AuditRecord record)
+      : relay_(relay),
+        caller_(std::move(caller)),
+        done_(std::move(done)),
+        record_(std::move(record)) {}
 
   store::AuditRecord& record() { return record_; }
 
   void finish(std::string_view status, value output, std::string_view detail = {}) {
     if (finished_.exchange(true)) return;
+    result_ = object{{"status", status}, {"output", std::move(output)}};
+    // The caller's own refusals count against its budget: past it, they are answered but
+    // neither logged nor audited, and the caller's connection is closed.
+    if (status == "denied" || status == "invalid" || status == "replayed") {
+      if (const auto caller = caller_.lock(); caller && !relay_.refusalBudgetAllows(*caller)) {
+        done_.result(result_);
+        result_ = nullptr;
+        return;
+      }
+    }
     record_.outcome = status;
     record_.detail = detail;
     // Refusals at warn; commands that ran at debug: the audit log already holds each one, and
@@ -77,8 +92,7 @@ class Relay::CommandRun final : public store::AuditCallback,
                   logField(record_.actor), logField(record_.homeId), logField(record_.deviceId),
                   logField(record_.action), status, detail.empty() ? "" : " reason=", detail);
     }
-    result_ = object{{"status", status}, {"output", std::move(output)}};
-    audit_.commit(std::move(record_), shared_from_this());
+    relay_.audit_.commit(std::move(record_), shared_from_this());
   }
 
   void onAudited(bool) override {
@@ -89,7 +103,8 @@ class Relay::CommandRun final : public store::AuditCallback,
   }
 
  private:
-  store::AuditSink& audit_;
+  Relay& relay_;
+  std::weak_ptr<hub::HubConnection> caller_;
   hub::Completer done_;
   store::AuditRecord record_;
   value result_;
@@ -108,7 +123,8 @@ Relay::Relay(const AccessView& view, store::ChangeFeed* feed, store::AuditSink& 
       options_(options),
       startedAtMs_(clock.nowMillis()),
       mark_(mark),
-      held_(options.maxHeldPerDevice, options.maxHeldCommands) {}
+      held_(options.maxHeldPerDevice, options.maxHeldCommands),
+      refusals_(options.refusals) {}
 
 Relay::~Relay() {
   for (auto& h : held_.takeAll()) h.command.run->finish("offline", nullptr, "server_stopping");
@@ -182,7 +198,7 @@ void Relay::sendCommand(const std::shared_ptr<hub::HubConnection>& caller, array
   base.actor = principal ? principal->subject : "";
   base.connectionId = caller->id();
   base.action = "SendCommand";
-  auto run = std::make_shared<CommandRun>(audit_, std::move(done), std::move(base));
+  auto run = std::make_shared<CommandRun>(*this, caller, std::move(done), std::move(base));
   if (!principal) return run->finish("denied", nullptr, "no principal");
   // The audit log is behind: take no new command rather than queue records without bound.
   if (!audit_.admitting()) {
@@ -334,7 +350,20 @@ void Relay::drain(std::string_view deviceId) {
   }
 }
 
-void Relay::onTick(SteadyTime) {
+void Relay::onTick(SteadyTime now) {
+  // One summary per window for the refusals that were not written one by one.
+  const auto nowMono = std::chrono::duration_cast<Millis>(now.time_since_epoch()).count();
+  lastTickMs_.store(nowMono, std::memory_order_relaxed);
+  for (const auto& s : refusals_.takeEnded(nowMono)) {
+    store::AuditRecord r;
+    r.timeMs = clock_.nowMillis();
+    r.kind = "denial";
+    r.actor = s.subject;
+    r.action = "refusals";
+    r.outcome = "suppressed";
+    r.detail = fmt::format("count={} reason=past_refusal_budget", s.count);
+    audit_.record(std::move(r));
+  }
   // exp is wall-clock time (it comes from the envelope), so the wall clock decides.
   for (auto& h : held_.takeExpired(clock_.nowMillis())) {
     h.command.run->finish("expired", "The device did not connect before the command expired.",
@@ -347,11 +376,13 @@ void Relay::publishEvent(const std::shared_ptr<hub::HubConnection>& caller, arra
   const auto principal = caller->principal();
   const std::int64_t nowMs = clock_.nowMillis();
   auto refuse = [&](std::string_view status, std::string_view reason) {
-    spdlog::warn("audit: event refused device={} outcome={} reason={}",
-                 logField(principal ? principal->subject : ""), status, reason);
-    auto r = denial(*caller, "PublishEvent", status, reason);
-    r.deviceId = r.actor;
-    audit_.record(std::move(r));
+    if (refusalBudgetAllows(*caller)) {
+      spdlog::warn("audit: event refused device={} outcome={} reason={}",
+                   logField(principal ? principal->subject : ""), status, reason);
+      auto r = denial(*caller, "PublishEvent", status, reason);
+      r.deviceId = r.actor;
+      audit_.record(std::move(r));
+    }
     object o;
     o["status"] = status;
     o["delivered"] = 0;
@@ -395,11 +426,13 @@ void Relay::listDevices(const std::shared_ptr<hub::HubConnection>& caller, array
   }
   const std::string homeId(args[0].get_string());
   if (!view_.roleIn(homeId, principal->subject)) {
-    spdlog::warn("audit: denied method=ListDevices sub={} home={} reason=not_member",
-                 logField(principal->subject), logField(homeId));
-    auto r = denial(*caller, "ListDevices", "denied", "not_member");
-    r.homeId = homeId;
-    audit_.record(std::move(r));
+    if (refusalBudgetAllows(*caller)) {
+      spdlog::warn("audit: denied method=ListDevices sub={} home={} reason=not_member",
+                   logField(principal->subject), logField(homeId));
+      auto r = denial(*caller, "ListDevices", "denied", "not_member");
+      r.homeId = homeId;
+      audit_.record(std::move(r));
+    }
     return done.error("Forbidden: you are not a member of this home.");
   }
   array out;
@@ -458,7 +491,28 @@ namespace latch::relay {
 
 void Relay::onDenied(const std::shared_ptr<hub::HubConnection>& caller, std::string_view method,
                      std::string_view reason) {
-  audit_.record(denial(*caller, method, "denied", reason));
+  if (refusalBudgetAllows(*caller)) audit_.record(denial(*caller, method, "denied", reason));
+}
+
+bool Relay::refusalBudgetAllows(hub::HubConnection& caller) {
+  const auto principal = caller.principal();
+  const std::string_view subject = principal ? std::string_view(principal->subject) : caller.id();
+  switch (refusals_.note(subject, lastTickMs_.load(std::memory_order_relaxed))) {
+    case RefusalBudget::Verdict::Audit:
+      return true;
+    case RefusalBudget::Verdict::Exceeded: {
+      spdlog::warn("audit: refusal budget exceeded sub={} connection={}: closed", logField(subject),
+                   caller.id());
+      auto r = denial(caller, "refusals", "closed", "refusal_budget_exceeded");
+      audit_.record(std::move(r));
+      caller.close("Too many refused requests.", false);
+      return false;
+    }
+    case RefusalBudget::Verdict::Silent:
+      caller.close("Too many refused requests.", false);
+      return false;
+  }
+  return false;
 }
 
 store::AuditRecord Relay::denial(const hub::HubConnection& caller, std::string_view action,

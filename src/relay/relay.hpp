@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -18,6 +19,7 @@
 #include "relay/command_message.hpp"
 #include "relay/connection_directory.hpp"
 #include "relay/held_commands.hpp"
+#include "relay/refusal_budget.hpp"
 #include "relay/replay_mark.hpp"
 #include "store/audit_writer.hpp"
 
@@ -38,6 +40,9 @@ struct RelayOptions {
   // Commands held in all: each pins its message (up to 16 KiB) and its caller's invocation
   // until its exp (at most EnvelopeOptions::maxLifetimeMs away).
   std::size_t maxHeldCommands = 10'000;
+  // Refusals (denied, invalid, replayed) audited per subject per window; past it the
+  // caller's connection is closed and the rest of the window is counted, not written.
+  RefusalBudgetOptions refusals;
 };
 
 // The product's rules on top of the hub (SPEC section 4): SendCommand from a user, checked
@@ -92,6 +97,10 @@ class Relay final : public hub::ConnectionObserver {
       std::string_view home, std::string_view subject, const auth::Envelope& envelope,
       std::int64_t nowMs);
 
+  // Counts a refusal by `caller` against its subject's budget: true if it is to be logged
+  // and audited; past the budget the caller's connection is closed.
+  bool refusalBudgetAllows(hub::HubConnection& caller);
+
   // Asks the feed to deliver what is committed now. Whether there is a feed to ask.
   bool catchUp();
   // The caller's role in the home and the device, from the view, caught up once if either
@@ -131,6 +140,9 @@ class Relay final : public hub::ConnectionObserver {
   ReplayMark* const mark_;
   ConnectionDirectory directory_;
   HeldCommands<HeldCommand> held_;
+  RefusalBudget refusals_;
+  // Monotonic time of the last tick (ms): the refusal windows' clock, fine enough for them.
+  std::atomic<std::int64_t> lastTickMs_{0};
   // One drain at a time: two drains racing for one device could reorder its commands.
   std::mutex drainMu_;
 };

@@ -2,11 +2,13 @@
 // Connection limits an attacker cannot turn against others (issue 13, item 2): one subject's
 // negotiates stop at its own share (429) while everyone else still connects; users never take
 // the tenth of the slots kept for devices, so a home hub gets back on; negotiated
-// connections that no transport claims have their own budget and a shorter timeout.
+// connections that no transport claims have their own budget and a shorter timeout; a
+// subject's refusals are audited up to a budget, then its connection is closed (item 7).
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 
-const { startServer, stopServer } = require('./helpers/server');
+const { startServer, stopServer, runLatch } = require('./helpers/server');
+const { signEnvelope } = require('../../clients/js/latch-envelope');
 const { negotiate } = require('./helpers/wire');
 const { buildConnection } = require('./helpers/client');
 
@@ -76,5 +78,55 @@ describe('negotiated but never attached', () => {
     await c.start();  // negotiates again once the flood expired
     assert.equal(await c.invoke('Echo', 'later'), 'later');
     await c.stop();
+  });
+});
+
+describe('the refusal budget', () => {
+  let server;
+  before(async () => {
+    server = await startServer({ refusal_budget: 5, refusal_window_ms: 1000 });
+  });
+  after(() => stopServer(server));
+
+  async function manage(...args) {
+    const r = await runLatch([...args, '--data', server.dataDir, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout);
+  }
+
+  it('a stranger\'s refusals are audited up to the budget, then the connection is closed and the rest summarised', async () => {
+    const home = await manage('home', 'add', 'Budget', '--owner', 'alice');
+    const door = await manage('device', 'add', home.id, 'door', '--commands', 'OPEN_DOOR');
+    const mallory = await manage('token', 'issue', '--sub', 'mallory', '--role', 'user', '--ttl', '10m');
+    const c = buildConnection(server.hubUrl, 'WebSockets', { accessTokenFactory: () => mallory.access_token });
+    const closed = new Promise((resolve) => c.onclose(resolve));
+    await c.start();
+    const message = { home: home.id, device: door.id, command: 'OPEN_DOOR', args: [] };
+    const answers = [];
+    for (let i = 0; i < 6; ++i) {
+      const envelope = await signEnvelope(mallory.session_key, 'SendCommand', message);
+      answers.push(await c.invoke('SendCommand', envelope).catch((e) => e));
+    }
+    for (const a of answers.slice(0, 5)) assert.equal(a.status, 'denied');
+    const error = await closed;
+    assert.match(String(error), /Too many refused requests/);
+    // Back within the window: refused again without a record each.
+    const again = buildConnection(server.hubUrl, 'WebSockets', { accessTokenFactory: () => mallory.access_token });
+    const closedAgain = new Promise((resolve) => again.onclose(resolve));
+    await again.start();
+    for (let i = 0; i < 3; ++i) {
+      const envelope = await signEnvelope(mallory.session_key, 'SendCommand', message);
+      again.invoke('SendCommand', envelope).catch(() => {});
+    }
+    await closedAgain;
+    await sleep(1600);  // the window ends; the next tick writes the summary
+    const audit = await manage('audit', 'list', '--limit', '100');
+    const records = (Array.isArray(audit) ? audit : audit.records).filter((r) => r.actor === 'mallory');
+    assert.equal(records.filter((r) => r.outcome === 'denied').length, 5, JSON.stringify(records));
+    assert.equal(records.filter((r) => r.outcome === 'closed').length, 1);
+    const summary = records.filter((r) => r.outcome === 'suppressed');
+    assert.equal(summary.length, 1, JSON.stringify(records));
+    assert.match(summary[0].detail, /^count=[1-3] reason=past_refusal_budget$/);
+    assert.ok(server.alive());
   });
 });

@@ -270,5 +270,55 @@ TEST_F(RelayQueueCapTest, BeyondTheCapsCommandsAreOfflineAndTheHeldOnesStillRun)
                          {"offline/queue_full_device", 1}, {"offline/queue_full", 1}, {"ok/", 2}}));
 }
 
+// Refusals cost disk only up to a budget (issue 13, item 7): past it the caller's connection
+// is closed, later refusals in the window are answered but not written, and one summary
+// record says how many there were.
+class RelayRefusalBudgetTest : public RelayQueueTest {
+ protected:
+  static RelayOptions budgetOf3() {
+    RelayOptions o;
+    o.refusals = RefusalBudgetOptions{3, 10'000, 100};
+    return o;
+  }
+  RelayRefusalBudgetTest() : RelayQueueTest(budgetOf3()) {}
+};
+
+TEST_F(RelayRefusalBudgetTest, AStrangerPastTheBudgetIsClosedAndTheRestIsSummarised) {
+  advance(0);
+  auto bob = connect("bob", "user");
+  for (int i = 0; i < 4; ++i) {
+    bob.receive(command(bob, homeA, doorA, "LOCK_DOOR", 10'000, std::to_string(i).c_str()));
+  }
+  writer.flush();
+  EXPECT_TRUE(bob.link->closed());
+  auto records = audit();
+  std::size_t denials = 0, closed = 0;
+  for (const auto& r : records) {
+    if (r.actor != "bob") continue;
+    denials += r.outcome == "denied";
+    closed += r.outcome == "closed" && r.detail == "refusal_budget_exceeded";
+  }
+  EXPECT_EQ(denials, 3u);
+  EXPECT_EQ(closed, 1u);
+  // Bob comes back within the window: answered, not written, closed again.
+  auto again = connect("bob", "user");
+  again.receive(command(again, homeA, doorA, "LOCK_DOOR", 10'000, "8"));
+  again.receive(command(again, homeA, doorA, "LOCK_DOOR", 10'000, "9"));
+  writer.flush();
+  EXPECT_EQ(audit().size(), records.size());
+  EXPECT_TRUE(again.link->closed());
+  // Carol, a member, is not affected.
+  auto carol = connect("carol", "user");
+  auto device = connect(doorA, "device");
+  carol.receive(command(carol, homeA, doorA, "LOCK_DOOR", 10'000, "1"));
+  EXPECT_EQ(device.records().size(), 1u);
+  // The window ends: one summary of what was not written.
+  advance(10'000);
+  const auto last = audit().back();
+  EXPECT_EQ(last.actor, "bob");
+  EXPECT_EQ(last.outcome, "suppressed");
+  EXPECT_EQ(last.detail, "count=1 reason=past_refusal_budget");
+}
+
 }  // namespace
 }  // namespace latch::relay
