@@ -130,14 +130,15 @@ echo "did $LATCH_COMMAND with $# args"
       '--listen', `127.0.0.1:${this.port}`, '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.server.stdout.on('data', (chunk) => { this.serverLog += chunk; });
     this.server.stderr.on('data', (chunk) => { this.serverLog += chunk; });
-    this.serverExited = new Promise((resolve) => this.server.once('exit', resolve));
+    this.serverExited = new Promise((resolve) => this.server.once('exit', (code, signal) => resolve(code ?? signal)));
     await waitForOutput(() => this.serverLog, (t) => /latch listening on/.test(t), START_TIMEOUT_MS,
       'latch serve to listen');
   }
 
+  // Resolves to the exit status (or the signal that ended it).
   async stopServer() {
     this.server.kill('SIGTERM');
-    await this.serverExited;
+    return this.serverExited;
   }
 
   // The recorded runs, one "COMMAND|args..." string each.
@@ -161,10 +162,25 @@ echo "did $LATCH_COMMAND with $# args"
       this.home.id, this.device.id, command, ...args]);
   }
 
+  // Stops what still runs with SIGTERM and checks that each exits cleanly (status 0), so a
+  // sanitizer report at exit, or a crash on shutdown, fails the test instead of vanishing.
   async close() {
-    await Promise.all(this.agents.map((a) => a.stop('SIGKILL')));
-    if (this.server.exitCode === null && this.server.signalCode === null) await this.stopServer();
+    const problems = [];
+    await Promise.all(this.agents.map(async (a) => {
+      const running = a.child.exitCode === null && a.child.signalCode === null;
+      const { code, signal } = await a.stop('SIGTERM');
+      if (running && code !== 0) problems.push(`an agent exited with ${code ?? signal} on SIGTERM:\n${a.log}`);
+      if (/AddressSanitizer|LeakSanitizer|runtime error:/.test(a.log)) problems.push(`an agent's sanitizer report:\n${a.log}`);
+    }));
+    if (this.server.exitCode === null && this.server.signalCode === null) {
+      const code = await this.stopServer();
+      if (code !== 0) problems.push(`the server exited with ${code} on SIGTERM:\n${this.serverLog}`);
+    }
+    if (/AddressSanitizer|LeakSanitizer|runtime error:/.test(this.serverLog)) {
+      problems.push(`the server's sanitizer report:\n${this.serverLog}`);
+    }
     fs.rmSync(this.dir, { recursive: true, force: true });
+    if (problems.length) throw new Error(problems.join('\n'));
   }
 }
 
