@@ -123,7 +123,7 @@ Relay::Relay(const AccessView& view, store::ChangeFeed* feed, store::AuditSink& 
       options_(options),
       startedAtMs_(clock.nowMillis()),
       mark_(mark),
-      held_(options.maxHeldPerDevice, options.maxHeldCommands),
+      held_(options.maxHeldPerDevice, options.maxHeldCommands, options.maxHeldPerHome),
       refusals_(options.refusals) {}
 
 Relay::~Relay() {
@@ -326,12 +326,16 @@ void Relay::hold(const hub::HubConnection& caller, const std::shared_ptr<Command
                  CommandMessage message, std::int64_t expMs) {
   const std::string deviceId = message.device;
   using Admission = HeldCommands<HeldCommand>::Admission;
-  switch (held_.hold(deviceId, {expMs, &caller, HeldCommand{run, std::move(message)}})) {
+  const std::string homeId = message.home;
+  switch (held_.hold(homeId, deviceId, {expMs, &caller, HeldCommand{run, std::move(message)}})) {
     case Admission::Held:
       break;
     case Admission::DeviceFull:
       return run->finish("offline", "The device is offline and its queue of commands is full.",
                          "queue_full_device");
+    case Admission::HomeFull:
+      return run->finish("offline", "The device is offline and its home's queue is full.",
+                         "queue_full_home");
     case Admission::AllFull:
       return run->finish("offline", "The device is offline and the server's queue is full.",
                          "queue_full");

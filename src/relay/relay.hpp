@@ -40,6 +40,8 @@ struct RelayOptions {
   // Commands held in all: each pins its message (up to 16 KiB) and its caller's invocation
   // until its exp (at most EnvelopeOptions::maxLifetimeMs away).
   std::size_t maxHeldCommands = 10'000;
+  // Commands held for the devices of one home: one home cannot fill the queue for others.
+  std::size_t maxHeldPerHome = 1'000;
   // Refusals (denied, invalid, replayed) audited per subject per window; past it the
   // caller's connection is closed and the rest of the window is counted, not written.
   RefusalBudgetOptions refusals;
