@@ -30,24 +30,12 @@ json::object answer(std::string_view status, std::string output) {
   return out;
 }
 
-// A command's JSON arguments as argv strings: strings as they are, anything else as its
-// JSON text. nullopt when a string holds a NUL byte (argv cannot carry it).
-std::optional<std::vector<std::string>> argvOf(const json::array& args) {
-  std::vector<std::string> out;
-  out.reserve(args.size());
-  for (const auto& arg : args) {
-    std::string text = arg.is_string() ? std::string(arg.as_string()) : json::serialize(arg);
-    if (text.find('\0') != std::string::npos) return std::nullopt;
-    out.push_back(std::move(text));
-  }
-  return out;
-}
-
 }  // namespace
 
 Agent::Agent(AgentOptions options)
     : options_(std::move(options)),
-      guard_(options_.deviceId, options_.handlers, options_.seenNonceCapacity) {}
+      guard_(options_.deviceId, options_.handlers, options_.seenNonceCapacity, {},
+             options_.argRules) {}
 
 Agent::~Agent() {
   events_.stop();
@@ -179,12 +167,11 @@ void Agent::execute(json::array arguments, client::HubConnection::Reply reply) {
 
 void Agent::runCommand(AcceptedCommand command, client::HubConnection::Reply reply) {
   const auto nonceTag = command.nonce.substr(0, 8);
-  auto argv = argvOf(command.args);
-  if (!argv) {
-    spdlog::warn("execute {} [{}] refused: an argument holds a NUL byte", command.command,
-                 nonceTag);
-    return reply(json::value(answer("failed", "refused by the device: invalid arguments")));
-  }
+  // The guard checked the arguments (no NUL, no control characters, the command's rule).
+  std::vector<std::string> argv;
+  argv.reserve(command.argv.size() + 1);
+  if (options_.doubleDash) argv.emplace_back("--");
+  for (auto& a : command.argv) argv.push_back(std::move(a));
   // Never past the envelope's exp: the caller's answer is due by then.
   auto limits = options_.limits;
   const auto left = std::chrono::milliseconds(command.expMs - client::wallClockMillis());
@@ -193,7 +180,7 @@ void Agent::runCommand(AcceptedCommand command, client::HubConnection::Reply rep
       "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
       "LATCH_COMMAND=" + command.command, "LATCH_HOME=" + command.home,
       "LATCH_DEVICE=" + options_.deviceId};
-  const auto run = runHandler(command.handler, *argv, environment, limits);
+  const auto run = runHandler(command.handler, argv, environment, limits);
   std::string status = "failed";
   std::string output = toValidUtf8(run.output);
   std::string how;

@@ -19,6 +19,12 @@ struct AgentOptions {
   // Command name -> absolute path of its handler. A command without one is refused here,
   // whatever the server says.
   std::map<std::string, std::string> handlers;
+  // Command -> its argument rule (common/argument_rules.hpp), checked here whatever the
+  // server checked; commands without one get the default argument policy.
+  std::map<std::string, std::string> argRules;
+  // Put `--` before the command's arguments in the handler's argv, so an argument such as
+  // `-rf` is never read as an option. On unless a handler cannot take it.
+  bool doubleDash = true;
   HandlerLimits limits;
   // Handlers running at once; more Executes are refused ("busy") rather than queued.
   std::size_t maxConcurrentHandlers = 4;

@@ -19,6 +19,8 @@ std::string_view refusalName(RefusalErrc code) {
       return "wrong_device";
     case RefusalErrc::NoHandler:
       return "no_handler";
+    case RefusalErrc::BadArguments:
+      return "bad_arguments";
     case RefusalErrc::Full:
       return "busy";
   }
@@ -26,11 +28,16 @@ std::string_view refusalName(RefusalErrc code) {
 }
 
 ExecuteGuard::ExecuteGuard(std::string deviceId, std::map<std::string, std::string> handlers,
-                           std::size_t seenCapacity, auth::EnvelopeOptions envelopeOptions)
+                           std::size_t seenCapacity, auth::EnvelopeOptions envelopeOptions,
+                           const std::map<std::string, std::string>& argRules)
     : deviceId_(std::move(deviceId)),
       handlers_(std::move(handlers)),
       envelopeOptions_(envelopeOptions),
-      seen_(seenCapacity) {}
+      seen_(seenCapacity) {
+  for (const auto& [command, rule] : argRules) {
+    if (auto parsed = ArgumentRule::parse(rule)) argRules_.emplace(command, std::move(*parsed));
+  }
+}
 
 void ExecuteGuard::addSessionKey(const auth::SessionKeyBytes& key) {
   std::lock_guard lock(mutex_);
@@ -64,6 +71,12 @@ Result<AcceptedCommand, RefusalErrc> ExecuteGuard::admit(const boost::json::valu
     return makeError(RefusalErrc::NoHandler,
                      fmt::format("no handler for {} on this device", message->command));
   }
+  auto argv = argumentTexts(message->args);
+  const auto rule = argRules_.find(message->command);
+  if (auto problem =
+          rule == argRules_.end() ? defaultArgumentProblem(argv) : rule->second.check(argv)) {
+    return makeError(RefusalErrc::BadArguments, "arguments refused: " + *problem);
+  }
   // Last, so that a refused envelope does not use up room in the seen-set.
   switch (seen_.remember(auth::nonceBytes(envelope), envelope.exp, nowMs)) {
     case client::SeenNonces::Outcome::Seen:
@@ -77,6 +90,7 @@ Result<AcceptedCommand, RefusalErrc> ExecuteGuard::admit(const boost::json::valu
   out.command = std::move(message->command);
   out.home = std::move(message->home);
   out.args = std::move(message->args);
+  out.argv = std::move(argv);
   out.handler = handler->second;
   out.expMs = envelope.exp;
   out.nonce = envelope.nonce;

@@ -18,6 +18,7 @@
 #include "cli/client_flags.hpp"
 #include "cli/duration.hpp"
 #include "cli/manage_support.hpp"
+#include "common/argument_rules.hpp"
 #include "common/logging.hpp"
 #include "relay/command_message.hpp"
 
@@ -30,6 +31,8 @@ struct AgentFlags {
   std::string device;
   std::string patFile;
   std::vector<std::string> handlers;  // CMD=/path
+  std::vector<std::string> argRules;  // CMD=RULE
+  bool noDoubleDash = false;
   std::string timeout = "10s";
   std::string logLevel = "info";
   std::string eventSocket;
@@ -102,6 +105,22 @@ int runAgent(AgentFlags flags) {
       fail(fmt::format("bad --handler '{}': use COMMAND=/path", handler));
     addHandler(options, std::string_view(handler).substr(0, eq), handler.substr(eq + 1));
   }
+  for (const auto& flag : flags.argRules) {
+    const auto eq = flag.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      fail(fmt::format("bad --args '{}': use COMMAND=RULE, e.g. SET_TEMP=int", flag));
+    }
+    const auto command = flag.substr(0, eq);
+    if (!options.handlers.contains(command)) {
+      fail(fmt::format("--args names {}, which has no --handler", command));
+    }
+    std::string why;
+    if (!ArgumentRule::parse(flag.substr(eq + 1), &why)) {
+      fail(fmt::format("bad --args for {}: {}", command, why));
+    }
+    options.argRules[command] = flag.substr(eq + 1);
+  }
+  options.doubleDash = !flags.noDoubleDash;
   if (flags.device.empty()) fail("--device is required (or agent.device in --config)");
   if (flags.patFile.empty()) fail("--pat-file is required (or agent.pat_file in --config)");
   if (options.handlers.empty()) {
@@ -157,6 +176,11 @@ void addAgentCommand(CLI::App& app) {
   agent->add_option("--pat-file", flags->patFile, "File holding the device's PAT, mode 0600");
   agent->add_option("--handler", flags->handlers,
                     "COMMAND=/absolute/path: the program run for COMMAND (repeatable)");
+  agent->add_option("--args", flags->argRules,
+                    "COMMAND=RULE: the arguments COMMAND takes, e.g. SET_TEMP=int (repeatable; "
+                    "others get the default policy)");
+  agent->add_flag("--no-double-dash", flags->noDoubleDash,
+                  "Do not put -- before the command's arguments in the handler's argv");
   agent->add_option("--timeout", flags->timeout, "Longest a handler may run (default 10s)");
   agent->add_option("--log-level", flags->logLevel, "trace, debug, info, warn or error");
   agent->add_option(

@@ -1,5 +1,6 @@
 #include "cli/device_command.hpp"
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,6 +24,7 @@ struct AddFlags {
   std::string name;
   std::vector<std::string> commands;
   std::vector<std::string> ownerOnly;
+  std::vector<std::string> argRules;  // COMMAND=RULE
   StoreFlags store;
 };
 
@@ -40,14 +42,37 @@ boost::json::array jsonArray(const std::vector<std::string>& items) {
   return boost::json::array(items.begin(), items.end());
 }
 
+boost::json::object jsonObject(const std::map<std::string, std::string>& items) {
+  boost::json::object out;
+  for (const auto& [key, value] : items) out[key] = value;
+  return out;
+}
+
+// `--args COMMAND=RULE` flags as a map; a flag without `=` ends the command with a clear line.
+std::map<std::string, std::string> argRulesOf(const std::vector<std::string>& flags,
+                                              const char* command) {
+  std::map<std::string, std::string> out;
+  for (const auto& flag : flags) {
+    const auto eq = flag.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      failCommand(command, "--args takes COMMAND=RULE, e.g. SET_TEMP=int");
+    }
+    if (!out.emplace(flag.substr(0, eq), flag.substr(eq + 1)).second) {
+      failCommand(command, fmt::format("--args names {} twice", flag.substr(0, eq)));
+    }
+  }
+  return out;
+}
+
 void runAdd(const AddFlags& flags) {
   constexpr const char* kCommand = "device add";
   const auto config = loadCommandConfig(flags.store.configFile, flags.store.dataDir, kCommand);
   auto db = openStoreOrFail(config, kCommand);
   // The PAT exists only in this process and on stdout: the store keeps its SHA-256.
   const std::string pat = store::generatePat();
-  auto device = db.addDevice(flags.homeId, flags.name, flags.commands, flags.ownerOnly,
-                             store::hashPat(pat), SystemWallClock().nowSeconds());
+  auto device =
+      db.addDevice(flags.homeId, flags.name, flags.commands, flags.ownerOnly, store::hashPat(pat),
+                   SystemWallClock().nowSeconds(), argRulesOf(flags.argRules, kCommand));
   if (!device) failCommand(kCommand, device.error().message);
   auditOrFail(
       db,
@@ -91,6 +116,7 @@ void runList(const ListFlags& flags) {
                                          {"name", device.name},
                                          {"commands", jsonArray(device.commands)},
                                          {"ownerOnly", jsonArray(device.ownerOnly)},
+                                         {"args", jsonObject(device.argRules)},
                                          {"revoked", device.revoked},
                                          {"createdAt", device.createdAt}});
     }
@@ -155,6 +181,9 @@ void addDeviceCommand(CLI::App& app) {
       ->delimiter(',');
   add->add_option("--owner-only", addFlags->ownerOnly, "Those of them only owners may send")
       ->delimiter(',');
+  add->add_option("--args", addFlags->argRules,
+                  "COMMAND=RULE: the arguments a command takes, e.g. SET_TEMP=int or "
+                  "SET_MODE=one-of:heat|cool|off (repeatable; see the README)");
   addStoreFlags(*add, addFlags->store, "Print {\"id\",\"home\",\"name\",\"pat\"}");
   add->callback([addFlags] { runAdd(*addFlags); });
 

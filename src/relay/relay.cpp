@@ -10,6 +10,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "auth/session_key.hpp"
+#include "common/argument_rules.hpp"
 #include "common/logging.hpp"
 #include "hub/hub_connection.hpp"
 #include "relay/command_message.hpp"
@@ -234,6 +235,10 @@ void Relay::sendCommand(const std::shared_ptr<hub::HubConnection>& caller, array
   if (contains(device->ownerOnly, message->command) && *role != store::MemberRole::Owner) {
     return run->finish("denied", "Only an owner may send this command.", "owner_only");
   }
+  if (auto problem = argumentProblem(*device, message->command, message->args)) {
+    return run->finish("invalid", value("The arguments are refused: " + *problem + "."),
+                       "bad_arguments");
+  }
   // The nonce is consumed only now, by a member sending an allowed command: a stranger's
   // envelopes never take a place in the cache.
   if (auto refused = refuseReplay(message->home, principal->subject, *envelope, nowMs)) {
@@ -252,6 +257,18 @@ void Relay::sendCommand(const std::shared_ptr<hub::HubConnection>& caller, array
   }
   if (!message->queue) return run->finish("offline", nullptr);
   hold(*caller, run, std::move(*message), envelope->exp);
+}
+
+std::optional<std::string> Relay::argumentProblem(const store::Device& device,
+                                                  std::string_view command,
+                                                  const boost::json::array& args) {
+  if (args.empty() && device.argRules.empty()) return std::nullopt;  // the common case
+  const auto texts = argumentTexts(args);
+  const auto rule = device.argRules.find(std::string(command));
+  if (rule == device.argRules.end()) return defaultArgumentProblem(texts);
+  const auto parsed = ArgumentRule::parse(rule->second);
+  if (!parsed) return std::string("the device's rule for it is broken");  // the store checks
+  return parsed->check(texts);
 }
 
 bool Relay::catchUp() {

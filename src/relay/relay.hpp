@@ -103,6 +103,12 @@ class Relay final : public hub::ConnectionObserver {
   // and audited; past the budget the caller's connection is closed.
   bool refusalBudgetAllows(hub::HubConnection& caller);
 
+  // Why `args` may not go to `device`'s handler for `command` (its argument rule, else the
+  // default argument policy), or nullopt.
+  static std::optional<std::string> argumentProblem(const store::Device& device,
+                                                    std::string_view command,
+                                                    const boost::json::array& args);
+
   // Asks the feed to deliver what is committed now. Whether there is a feed to ask.
   bool catchUp();
   // The caller's role in the home and the device, from the view, caught up once if either

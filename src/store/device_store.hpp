@@ -3,6 +3,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,6 +19,9 @@ struct Device {
   std::string name;                    // unique within its home
   std::vector<std::string> commands;   // the commands it accepts
   std::vector<std::string> ownerOnly;  // the subset only owners may send
+  // Command -> its argument rule (common/argument_rules.hpp); commands without one get the
+  // default argument policy only.
+  std::map<std::string, std::string> argRules;
   bool revoked = false;
   std::int64_t createdAt = 0;  // seconds since the epoch
 };
@@ -35,13 +39,12 @@ class DeviceStore {
 
   // A new device with a fresh id. NotFound for an unknown home, Conflict for a name already
   // used in that home, Invalid for a bad name or command (commands: 1..64 of A-Z, 0-9, _;
-  // at least one; owner-only ones must be among them).
-  [[nodiscard]] virtual StoreResult<Device> addDevice(std::string_view homeId,
-                                                      std::string_view name,
-                                                      const std::vector<std::string>& commands,
-                                                      const std::vector<std::string>& ownerOnly,
-                                                      const PatHash& patHash,
-                                                      std::int64_t nowSeconds) = 0;
+  // at least one; owner-only ones and those with an argument rule must be among them, and
+  // each rule must parse).
+  [[nodiscard]] virtual StoreResult<Device> addDevice(
+      std::string_view homeId, std::string_view name, const std::vector<std::string>& commands,
+      const std::vector<std::string>& ownerOnly, const PatHash& patHash, std::int64_t nowSeconds,
+      const std::map<std::string, std::string>& argRules = {}) = 0;
   // All devices, or those of one home.
   [[nodiscard]] virtual StoreResult<std::vector<Device>> listDevices(
       std::optional<std::string_view> homeId) = 0;

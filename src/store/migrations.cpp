@@ -100,6 +100,11 @@ constexpr std::array kMigrations = {
         changed_at INTEGER NOT NULL
       );
     )sql",
+    // 4: argument rules. A device may declare, per command, what arguments it takes
+    // (common/argument_rules.hpp); NULL: the default argument policy only.
+    R"sql(
+      ALTER TABLE device_commands ADD COLUMN arg_rule TEXT;
+    )sql",
 };
 
 StoreResult<int> userVersion(SqliteDb& db) {

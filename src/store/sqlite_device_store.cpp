@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "common/argument_rules.hpp"
 #include "common/random.hpp"
 #include "store/validation.hpp"
 
@@ -44,7 +45,8 @@ std::vector<std::string> withoutRepeats(const std::vector<std::string>& list) {
 // Invalid unless every command is well formed, there is at least one and not too many, and
 // every owner-only command is among them.
 StoreResult<void> checkCommands(const std::vector<std::string>& commands,
-                                const std::vector<std::string>& ownerOnly) {
+                                const std::vector<std::string>& ownerOnly,
+                                const std::map<std::string, std::string>& argRules) {
   if (commands.empty()) return makeError(StoreErrc::Invalid, "a device needs at least one command");
   if (commands.size() > kMaxCommandsPerDevice) {
     return makeError(StoreErrc::Invalid,
@@ -62,6 +64,20 @@ StoreResult<void> checkCommands(const std::vector<std::string>& commands,
           fmt::format("owner-only command {} is not among the device's commands", command));
     }
   }
+  for (const auto& [command, rule] : argRules) {
+    if (auto problem = commandProblem(command)) return makeError(StoreErrc::Invalid, *problem);
+    if (!contains(commands, command)) {
+      return makeError(StoreErrc::Invalid,
+                       fmt::format("command {} has an argument rule but is not among the "
+                                   "device's commands",
+                                   command));
+    }
+    std::string why;
+    if (!ArgumentRule::parse(rule, &why)) {
+      return makeError(StoreErrc::Invalid,
+                       fmt::format("the argument rule of {}: {}", command, why));
+    }
+  }
   return {};
 }
 
@@ -69,12 +85,14 @@ StoreResult<void> checkCommands(const std::vector<std::string>& commands,
 
 StoreResult<void> SqliteStore::loadCommandsLocked(Device& device) {
   auto stmt = db_.prepare(
-      "SELECT command, owner_only FROM device_commands WHERE device_id = ?1 ORDER BY rowid");
+      "SELECT command, owner_only, COALESCE(arg_rule, '') FROM device_commands "
+      "WHERE device_id = ?1 ORDER BY rowid");
   if (!stmt) return stmt.error();
   stmt->bind(1, device.id);
   return forEachRow(*stmt, [&](const Statement& row) {
     device.commands.push_back(row.text(0));
     if (row.int64(1) != 0) device.ownerOnly.push_back(row.text(0));
+    if (auto rule = row.text(2); !rule.empty()) device.argRules.emplace(row.text(0), rule);
   });
 }
 
@@ -93,7 +111,8 @@ StoreResult<std::vector<Device>> SqliteStore::devicesLocked(Statement& stmt) {
 StoreResult<Device> SqliteStore::addDevice(std::string_view homeId, std::string_view name,
                                            const std::vector<std::string>& commands,
                                            const std::vector<std::string>& ownerOnly,
-                                           const PatHash& patHash, std::int64_t nowSeconds) {
+                                           const PatHash& patHash, std::int64_t nowSeconds,
+                                           const std::map<std::string, std::string>& argRules) {
   if (auto problem = nameProblem("device name", name)) {
     return makeError(StoreErrc::Invalid, *problem);
   }
@@ -102,9 +121,13 @@ StoreResult<Device> SqliteStore::addDevice(std::string_view homeId, std::string_
                 std::string(name),
                 withoutRepeats(commands),
                 {},
+                {},
                 false,
                 nowSeconds};
-  if (auto r = checkCommands(device.commands, ownerOnly); !r) return r.error();
+  if (auto r = checkCommands(device.commands, ownerOnly, argRules); !r) return r.error();
+  for (const auto& [command, rule] : argRules) {
+    device.argRules.emplace(command, ArgumentRule::parse(rule)->text());
+  }
   // Owner-only commands in the device's order, as listDevices returns them.
   for (const auto& command : device.commands) {
     if (contains(ownerOnly, command)) device.ownerOnly.push_back(command);
@@ -131,12 +154,19 @@ StoreResult<Device> SqliteStore::addDevice(std::string_view homeId, std::string_
   insert->bind(1, device.id).bind(2, homeId).bind(3, name).bindBlob(4, patHash).bind(5, nowSeconds);
   if (auto r = insert->run(); !r) return r.error();
   auto insertCommand = db_.prepare(
-      "INSERT INTO device_commands (device_id, command, owner_only) VALUES (?1, ?2, ?3)");
+      "INSERT INTO device_commands (device_id, command, owner_only, arg_rule) "
+      "VALUES (?1, ?2, ?3, NULLIF(?4, ''))");
   if (!insertCommand) return insertCommand.error();
   for (const auto& command : device.commands) {
     const std::int64_t isOwnerOnly = contains(device.ownerOnly, command) ? 1 : 0;
+    const auto rule = device.argRules.find(command);
+    const std::string ruleText = rule == device.argRules.end() ? "" : rule->second;
     insertCommand->reset();
-    if (auto r = insertCommand->bind(1, device.id).bind(2, command).bind(3, isOwnerOnly).run();
+    if (auto r = insertCommand->bind(1, device.id)
+                     .bind(2, command)
+                     .bind(3, isOwnerOnly)
+                     .bind(4, ruleText)
+                     .run();
         !r) {
       return r.error();
     }

@@ -60,7 +60,8 @@ class SqliteStore final : public RevocationStore,
   StoreResult<Device> addDevice(std::string_view homeId, std::string_view name,
                                 const std::vector<std::string>& commands,
                                 const std::vector<std::string>& ownerOnly, const PatHash& patHash,
-                                std::int64_t nowSeconds) override;
+                                std::int64_t nowSeconds,
+                                const std::map<std::string, std::string>& argRules = {}) override;
   StoreResult<std::vector<Device>> listDevices(std::optional<std::string_view> homeId) override;
   StoreResult<Device> findDevice(std::string_view deviceId) override;
   StoreResult<PatHash> patHashOf(std::string_view deviceId) override;

@@ -59,6 +59,31 @@ TEST(ExecuteGuardRestartTest, ARestartedAgentRefusesWhatItsPreviousRunAccepted) 
   EXPECT_EQ(again.error().code, RefusalErrc::Invalid);
 }
 
+// The agent checks arguments itself, whatever the server let through: its own rule for the
+// command, else the default policy. A refusal does not use up the nonce.
+TEST(ExecuteGuardArgumentsTest, ArgumentsOutsideTheRuleOrThePolicyAreRefused) {
+  ExecuteGuard guard{"d_me",
+                     {{"OPEN_DOOR", "/bin/true"}, {"SET", "/bin/true"}},
+                     100,
+                     {},
+                     {{"SET", "one-of:on|off"}}};
+  guard.addSessionKey(keyOf(1));
+  const auto withArgs = [](std::string_view command, boost::json::array args) {
+    boost::json::object msg{
+        {"home", "h_1"}, {"device", "d_me"}, {"command", command}, {"args", std::move(args)}};
+    return client::signMessage(keyOf(1), "Execute", msg, kNow, std::chrono::seconds(10));
+  };
+  auto bad = guard.admit(withArgs("SET", {"dim"}), kNow + 1);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, RefusalErrc::BadArguments);
+  auto newline = guard.admit(withArgs("OPEN_DOOR", {"a\nb"}), kNow + 1);
+  ASSERT_FALSE(newline);
+  EXPECT_EQ(newline.error().code, RefusalErrc::BadArguments);
+  auto good = guard.admit(withArgs("SET", {"on"}), kNow + 1);
+  ASSERT_TRUE(good);
+  EXPECT_EQ(good->argv, std::vector<std::string>{"on"});
+}
+
 TEST_F(ExecuteGuardTest, ThePreviousKeyStaysValidAfterARefreshButNotTheOneBefore) {
   guard_.addSessionKey(keyOf(1));
   guard_.addSessionKey(keyOf(2));

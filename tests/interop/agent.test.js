@@ -57,6 +57,26 @@ describe('latch agent and latch send', () => {
     assert.equal(fs.existsSync(canary), false);
   });
 
+  it('puts -- before the arguments, so "-rf" or "--foo" is never an option', async () => {
+    const before = env.runs().length;
+    // `latch send` itself takes arguments after `--` when they look like options.
+    const r = await env.send('OPEN_DOOR', ['--', '-rf', '--foo']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(env.runs().slice(before), ['OPEN_DOOR|-rf|--foo']);  // not "(no --)"
+  });
+
+  it('refuses control characters, too many and too long arguments before anything runs', async () => {
+    const before = env.runs().length;
+    for (const args of [['line\nbreak'], ['carriage\rreturn'], ['esc\u001b[31m'],
+      Array.from({ length: 17 }, (_, i) => String(i)), ['x'.repeat(257)]]) {
+      const r = await env.send('OPEN_DOOR', args, ['--json']);
+      const answer = JSON.parse(r.stdout);
+      assert.equal(answer.status, 'invalid', JSON.stringify(args));
+      assert.match(answer.output, /The arguments are refused/);
+    }
+    assert.equal(env.runs().length, before, 'a handler ran');
+  });
+
   it('--json prints the server\'s answer as one JSON object', async () => {
     const r = await env.send('OPEN_DOOR', [], ['--json']);
     assert.equal(r.code, 0, r.stderr);
@@ -106,6 +126,39 @@ describe('latch agent and latch send', () => {
   it('never logs the PAT, the access token or the session key', () => {
     assertNoSecrets(agent.log, env);
     assertNoSecrets(env.serverLog, env);
+  });
+});
+
+describe('argument rules', () => {
+  it('the server refuses arguments outside the device\'s rule; the agent checks its own rules again', async () => {
+    const env = await HomeProcesses.create({
+      deviceArgs: ['--args', 'OPEN_DOOR=one-of:front|back', '--args', 'LOCK_DOOR=int...'],
+    });
+    try {
+      const listed = await env.latchJson(['device', 'list']);
+      assert.deepEqual(listed.devices[0].args, { LOCK_DOOR: 'int...', OPEN_DOOR: 'one-of:front|back' });
+      // The agent has a stricter rule of its own for LOCK_DOOR: one int.
+      const agent = env.startAgent({ handlers: { OPEN_DOOR: env.recorder, LOCK_DOOR: env.recorder },
+        extra: ['--args', 'LOCK_DOOR=int'] });
+      await agent.connected();
+      assert.equal((await env.send('OPEN_DOOR', ['front'])).code, 0);
+      for (const args of [['side'], [], ['front', 'back']]) {
+        const answer = JSON.parse((await env.send('OPEN_DOOR', args, ['--json'])).stdout);
+        assert.equal(answer.status, 'invalid', JSON.stringify(args));
+      }
+      assert.equal((await env.send('LOCK_DOOR', ['1'])).code, 0);
+      // The server's rule allows two ints; the agent's does not.
+      const twice = JSON.parse((await env.send('LOCK_DOOR', ['1', '2'], ['--json'])).stdout);
+      assert.equal(twice.status, 'failed');
+      assert.match(twice.output, /refused by the device: arguments refused/);
+      assert.deepEqual(env.runs(), ['OPEN_DOOR|front', 'LOCK_DOOR|1']);
+      // A rule that does not parse is refused when the device is added.
+      const bad = await env.latch(['device', 'add', env.home.id, 'other', '--commands', 'X', '--args', 'X=regex:.*']);
+      assert.equal(bad.code, 1);
+      assert.match(bad.stderr, /argument rule of X: unknown argument shape/);
+    } finally {
+      await env.close();
+    }
   });
 });
 

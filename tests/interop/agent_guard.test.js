@@ -156,7 +156,7 @@ describe('latch agent refuses what it must not run', () => {
     const again = await server.execute(text, 'replay-1');
     assert.equal(again.result.status, 'failed');
     assert.match(again.result.output, /already executed/);
-    assert.deepEqual(runs(), ['once']);
+    assert.deepEqual(runs(), ['-- once']);  // `--` first: the handler contract
     await waitForOutput(() => log, (t) => /execute refused: replayed/.test(t), 5000, 'the refusal logged');
   });
 
@@ -189,7 +189,7 @@ describe('latch agent refuses what it must not run', () => {
     const invocation = id();
     const answer = await server.execute(frame(invocation, envelope), invocation);
     assert.equal(answer.result.status, 'failed');
-    assert.match(answer.result.output, /invalid arguments/);
+    assert.match(answer.result.output, /arguments refused: argument 1 holds a control character/);
     assert.equal(runs().length, before);
   });
 
@@ -209,7 +209,7 @@ describe('latch agent refuses what it must not run', () => {
     const text = frame('race-1', envelope);
     const reconnected = server.nextConnection();
     server.ws.send(text + RS);
-    await waitForOutput(() => runs().join('\n'), (t) => t.includes('slow race'), 5000, 'the handler started');
+    await waitForOutput(() => runs().join('\n'), (t) => t.includes('slow -- race'), 5000, 'the handler started');
     server.drop();
     await reconnected;
     // The server (or a confused one) delivers the same frame again on the new connection.
@@ -217,7 +217,7 @@ describe('latch agent refuses what it must not run', () => {
     assert.equal(again.result.status, 'failed', JSON.stringify(again));
     assert.match(again.result.output, /already executed/);
     await new Promise((resolve) => setTimeout(resolve, 1500));  // the first run has finished
-    assert.deepEqual(runs().slice(before), ['slow race']);
+    assert.deepEqual(runs().slice(before), ['slow -- race']);
     // The first run's answer belonged to the dropped connection: it never reaches the new one.
     assert.equal(server.completions.filter((c) => c.invocationId === 'race-1').length, 0);
     assert.equal(agent.exitCode, null);

@@ -59,6 +59,28 @@ TEST_F(RelayTest, MemberMaySendOrdinaryCommandsButNotOwnerOnlyOnes) {
   EXPECT_EQ(device.records().size(), 1u);
 }
 
+// The device's argument rule is checked before dispatch (the test's commands carry one
+// argument, 1): a rule of `none` refuses it, `int` lets it through.
+TEST_F(RelayTest, ArgumentsOutsideTheDevicesRuleAreRefusedBeforeDispatch) {
+  const auto now = auth.wall.nowSeconds();
+  const auto lamp = store.addDevice(homeA, "lamp", {"DIM", "BLINK"}, {}, store::PatHash{}, now,
+                                    {{"DIM", "none"}, {"BLINK", "int"}});
+  ASSERT_TRUE(lamp) << lamp.error().message;
+  EXPECT_EQ(lamp->argRules.at("DIM"), "none");
+  syncView();
+  auto alice = connect("alice", "user");
+  auto device = connect(lamp->id, "device");
+  alice.receive(command(alice, homeA, lamp->id, "DIM"));
+  const auto refused = outcome(alice);
+  EXPECT_EQ(refused.at("status"), "invalid");
+  EXPECT_EQ(refused.at("output"), "The arguments are refused: takes 0 arguments.");
+  EXPECT_EQ(audit().back().detail, "bad_arguments");
+  EXPECT_TRUE(device.records().empty());
+  EXPECT_EQ(nonces.size(), 0u);
+  alice.receive(command(alice, homeA, lamp->id, "BLINK", 10'000, "2"));
+  EXPECT_EQ(device.records().size(), 1u);
+}
+
 TEST_F(RelayTest, CommandTheDeviceDoesNotAcceptIsDenied) {
   auto alice = connect("alice", "user");
   auto device = connect(doorA, "device");

@@ -76,7 +76,8 @@ class AgentProcess {
 }
 
 class HomeProcesses {
-  static async create({ commands = 'OPEN_DOOR,LOCK_DOOR', extraToml = '' } = {}) {
+  // `deviceArgs`: extra flags for `latch device add` (argument rules: ['--args', 'X=int']).
+  static async create({ commands = 'OPEN_DOOR,LOCK_DOOR', extraToml = '', deviceArgs = [] } = {}) {
     const env = new HomeProcesses();
     env.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'latch-home-'));
     env.dataDir = path.join(env.dir, 'data');
@@ -87,14 +88,17 @@ class HomeProcesses {
     env.agents = [];
     await env.startServer();
     env.home = await env.latchJson(['home', 'add', 'Test home', '--owner', 'alice']);
-    env.device = await env.latchJson(['device', 'add', env.home.id, 'front-door', '--commands', commands]);
+    env.device = await env.latchJson(['device', 'add', env.home.id, 'front-door', '--commands', commands,
+      ...deviceArgs]);
     env.patFile = env.privateFile('pat', env.device.pat);
     env.tokenFile = env.privateFile('alice.json',
       (await env.latch(['token', 'issue', '--sub', 'alice', '--role', 'user', '--ttl', '1h'])).stdout);
     env.runsFile = path.join(env.dir, 'runs.log');
-    // Records "COMMAND|arg1|arg2..." per run, then prints what it did.
+    // Records "COMMAND|arg1|arg2..." per run, then prints what it did. The agent puts `--`
+    // before the arguments (the handler contract): recorded as "--|" when it is there.
     env.recorder = env.script('record.sh', `#!/bin/sh
 line="$LATCH_COMMAND"
+[ "$1" = "--" ] && shift || line="$line|(no --)"
 for a in "$@"; do line="$line|$a"; done
 printf '%s\\n' "$line" >> '${env.runsFile}'
 echo "did $LATCH_COMMAND with $# args"
