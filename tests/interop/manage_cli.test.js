@@ -161,7 +161,7 @@ describe('latch home, device and audit', () => {
     assert.equal(devices.length, 2);
     assert.deepEqual(devices[0], {
       id: device.id, home: home.id, name: 'Front door', commands: ['OPEN_DOOR', 'LOCK_DOOR'],
-      ownerOnly: ['OPEN_DOOR'], revoked: false, createdAt: devices[0].createdAt,
+      ownerOnly: ['OPEN_DOOR'], args: {}, revoked: false, createdAt: devices[0].createdAt,
     });
     const other = await latch.json(['home', 'list']);
     const empty = other.homes.find((h) => h.name === 'Flat');
