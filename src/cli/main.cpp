@@ -1,8 +1,4 @@
 // The `latch` binary: argument parsing and subcommands only.
-#include <cstdio>
-#include <string>
-
-#include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
 #include "cli/agent_command.hpp"
@@ -10,6 +6,7 @@
 #include "cli/bench_command.hpp"
 #include "cli/device_command.hpp"
 #include "cli/home_command.hpp"
+#include "cli/run_app.hpp"
 #include "cli/send_command.hpp"
 #include "cli/serve_command.hpp"
 #include "cli/token_command.hpp"
@@ -30,18 +27,5 @@ int main(int argc, char** argv) {
   latch::cli::addSendCommand(app);
   latch::cli::addAgentCommand(app);
   latch::cli::addBenchCommand(app);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() == 0) return app.exit(e);  // --help
-    // One line, like every other error: "latch home add: --owner is required (see --help)".
-    std::string command = "latch";
-    for (const CLI::App* sub = &app; !sub->get_subcommands().empty();) {
-      sub = sub->get_subcommands().front();
-      command += " " + sub->get_name();
-    }
-    fmt::print(stderr, "{}: {} (see --help)\n", command, e.what());
-    return 1;
-  }
-  return 0;
+  return latch::cli::runApp(app, argc, argv);
 }

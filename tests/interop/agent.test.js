@@ -129,6 +129,21 @@ describe('latch agent and latch send', () => {
   });
 });
 
+describe('latch-agent, the agent alone', () => {
+  it('is latch agent: connects, runs a command once, and stops cleanly on SIGTERM', async () => {
+    const env = await HomeProcesses.create();
+    try {
+      const agent = env.startAgent({ standalone: true });
+      await agent.connected();
+      const r = await env.send('OPEN_DOOR', ['alone']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(env.runs(), ['OPEN_DOOR|alone']);
+    } finally {
+      await env.close();  // checks the exit status
+    }
+  });
+});
+
 describe('argument rules', () => {
   it('the server refuses arguments outside the device\'s rule; the agent checks its own rules again', async () => {
     const env = await HomeProcesses.create({

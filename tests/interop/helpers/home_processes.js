@@ -51,10 +51,18 @@ function waitForOutput(getText, predicate, ms, what) {
   });
 }
 
+// `latch-agent` (the agent alone, for the hub), built next to the server binary.
+function agentBin() {
+  return path.join(path.dirname(latchBin()), 'latch-agent');
+}
+
 class AgentProcess {
-  constructor(args) {
+  // `standalone`: run `latch-agent ARGS` instead of `latch agent ARGS`.
+  constructor(args, standalone = false) {
     this.log = '';
-    this.child = spawn(latchBin(), ['agent', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    this.child = standalone
+      ? spawn(agentBin(), args, { stdio: ['ignore', 'ignore', 'pipe'] })
+      : spawn(latchBin(), ['agent', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     this.child.stderr.on('data', (chunk) => { this.log += chunk; });
     this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })));
   }
@@ -153,10 +161,10 @@ echo "did $LATCH_COMMAND with $# args"
 
   // `server`: where the agent connects (by default the server itself; a proxy, say).
   startAgent({ handlers = { OPEN_DOOR: this.recorder }, extra = [], patFile = this.patFile,
-    server = this.url } = {}) {
+    server = this.url, standalone = false } = {}) {
     const args = ['--server', server, '--device', this.device.id, '--pat-file', patFile, ...extra];
     for (const [command, file] of Object.entries(handlers)) args.push('--handler', `${command}=${file}`);
-    const agent = new AgentProcess(args);
+    const agent = new AgentProcess(args, standalone);
     this.agents.push(agent);
     return agent;
   }
@@ -188,4 +196,4 @@ echo "did $LATCH_COMMAND with $# args"
   }
 }
 
-module.exports = { HomeProcesses, freePort, waitForOutput };
+module.exports = { HomeProcesses, freePort, waitForOutput, agentBin };
