@@ -8,9 +8,10 @@
 //   odd   signed: the data is envelopes separated by 0x1e. The harness replaces each one's
 //         "sig" with the signature of its fields under the fixed key, so every envelope
 //         that parses gets past the signature, into the time checks, the command message and
-//         the nonce cache, at a clock that advances by (first byte >> 1) seconds per envelope.
-//         A bad signature there, an envelope verifying for another method, or a nonce the
-//         cache admits twice while its envelope lives is a bug and aborts.
+//         the nonce cache (subject "alice" or "bob" by the nonce's first bit), at a clock that
+//         advances by (first byte >> 1) seconds per envelope. A bad signature there, an envelope
+//         verifying for another method, or a nonce the cache admits twice while its envelope lives
+//         is a bug and aborts.
 #include <algorithm>
 #include <array>
 #include <cstddef>
@@ -19,7 +20,7 @@
 #include <map>
 #include <string>
 #include <string_view>
-#include <utility>
+#include <tuple>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
@@ -33,6 +34,7 @@ namespace {
 using namespace latch;
 
 constexpr std::int64_t kNowMillis = 1'764'405'600'000;
+// The session key: 7 then 31 zero bytes (as before the modes; make-seeds.js signs with it).
 constexpr std::array<std::uint8_t, 32> kKey = {7};
 // 32 zero bytes in base64url: a well-formed "sig" for parseEnvelope, replaced once parsed.
 constexpr std::string_view kPlaceholderSig = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
@@ -80,11 +82,15 @@ class SignedRun {
     if (!verified) return;
     auto message = relay::parseCommandMessage(envelope->msg);
     if (!message) return;
-    // The relay's order: membership and policy (not fuzzed here), then the nonce.
+    // The relay's order: membership and policy (not fuzzed here), then the nonce. Two
+    // subjects, told apart by the nonce's first bit, so one input reaches both a subject's
+    // window and a home's cap.
     const auto nonce = auth::nonceBytes(*envelope);
-    const auto verdict = cache_.check(message->home, "fuzz", nonce, envelope->exp, nowMs_, monoMs_);
+    const std::string_view subject = (nonce[0] & 1) == 0 ? "alice" : "bob";
+    const auto verdict =
+        cache_.check(message->home, subject, nonce, envelope->exp, nowMs_, monoMs_);
     if (verdict != auth::NonceCache::Verdict::Fresh) return;
-    auto [it, inserted] = fresh_.try_emplace({message->home, nonce}, envelope->exp);
+    auto [it, inserted] = fresh_.try_emplace({message->home, subject, nonce}, envelope->exp);
     if (!inserted && it->second > nowMs_) std::abort();  // a replay was admitted
     it->second = envelope->exp;
   }
@@ -94,8 +100,9 @@ class SignedRun {
   std::int64_t nowMs_ = kNowMillis;
   std::int64_t monoMs_ = 0;
   auth::NonceCache cache_;
-  // Nonces the cache called fresh, by home, with their envelope's exp.
-  std::map<std::pair<std::string, std::array<std::uint8_t, 16>>, std::int64_t> fresh_;
+  // Nonces the cache called fresh, by home and subject, with their envelope's exp.
+  std::map<std::tuple<std::string, std::string_view, std::array<std::uint8_t, 16>>, std::int64_t>
+      fresh_;
 };
 
 }  // namespace

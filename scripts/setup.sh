@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 DEBS=(
   build-essential cmake ninja-build ccache pkg-config git
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev llvm-14
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-system1.81-dev
   libssl-dev libsqlite3-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev libhiredis-dev

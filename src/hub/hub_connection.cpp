@@ -1,5 +1,6 @@
 #include "hub/hub_connection.hpp"
 
+#include <algorithm>
 #include <cstddef>
 #include <variant>
 #include <vector>
@@ -282,7 +283,9 @@ void HubConnection::invokeClient(std::string_view target, const boost::json::arr
       refused = makeError(HubErrc::Unavailable, "Too many client results pending.");
     } else {
       id = std::to_string(nextInvocationId_++);
-      pending_.emplace(id, PendingResult{clock_.now() + timeout, std::move(callback)});
+      // Bounded (a day), so no caller's timeout can overflow the deadline.
+      const auto wait = std::clamp(timeout, Millis(0), Millis(24 * 3600 * 1000));
+      pending_.emplace(id, PendingResult{clock_.now() + wait, std::move(callback)});
     }
   }
   if (refused) {

@@ -1,5 +1,6 @@
 // Test-only hub methods: linked into `latch-with-test-hooks` and the unit tests, never into
 // the release binary (see src/CMakeLists.txt).
+#include <algorithm>
 #include <cstdint>
 #include <string>
 
@@ -66,7 +67,9 @@ void registerTestMethodsForTest(Hub& hub) {
   addMethod(hub, "FloodForTest",
             [](CallContext& ctx, std::string method, std::int64_t count,
                std::int64_t bytes) -> HubResult<boost::json::value> {
-              const std::string payload(static_cast<std::size_t>(bytes), 'x');
+              const std::string payload(
+                  static_cast<std::size_t>(std::clamp<std::int64_t>(bytes, 0, 16 * 1024 * 1024)),
+                  'x');
               std::int64_t sent = 0;
               for (; sent < count; ++sent) {
                 if (!ctx.caller->sendInvocation(method, boost::json::array{payload})) break;
