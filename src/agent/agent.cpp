@@ -179,7 +179,7 @@ void Agent::runCommand(AcceptedCommand command, client::HubConnection::Reply rep
   const std::vector<std::string> environment = {
       "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
       "LATCH_COMMAND=" + command.command, "LATCH_HOME=" + command.home,
-      "LATCH_DEVICE=" + options_.deviceId};
+      "LATCH_DEVICE=" + options_.deviceId, "LATCH_EXP_MS=" + std::to_string(command.expMs)};
   const auto run = runHandler(command.handler, argv, environment, limits);
   std::string status = "failed";
   std::string output = toValidUtf8(run.output);

@@ -144,6 +144,26 @@ describe('latch-agent, the agent alone', () => {
   });
 });
 
+describe('the handler\'s environment', () => {
+  it('carries the command\'s exp as LATCH_EXP_MS, the handler\'s deadline', async () => {
+    const env = await HomeProcesses.create();
+    try {
+      const handler = env.script('exp.sh', '#!/bin/sh\necho "exp=$LATCH_EXP_MS home=$LATCH_HOME"\n');
+      const agent = env.startAgent({ handlers: { OPEN_DOOR: handler } });
+      await agent.connected();
+      const before = Date.now();
+      const r = await env.send('OPEN_DOOR', [], ['--lifetime', '7s']);
+      assert.equal(r.code, 0, r.stderr);
+      const m = /exp=(\d+) home=(\S+)/.exec(r.stdout);
+      assert.ok(m, r.stdout);
+      assert.ok(Number(m[1]) >= before + 7000 && Number(m[1]) <= Date.now() + 7000, r.stdout);
+      assert.equal(m[2], env.home.id);
+    } finally {
+      await env.close();
+    }
+  });
+});
+
 describe('argument rules', () => {
   it('the server refuses arguments outside the device\'s rule; the agent checks its own rules again', async () => {
     const env = await HomeProcesses.create({
