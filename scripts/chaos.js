@@ -10,8 +10,8 @@
 //   node scripts/chaos.js [commands=600] [parallel=6]
 //   LATCH_BIN=build/release/src/latch-with-test-hooks (the default: build/release/src/latch)
 //
-// Not part of the CI suite yet (a first version; see the issue's note). Exit status 0 when
-// every check holds.
+// A short run (200 commands) is part of the interop suite: tests/interop/chaos.test.js. Prints
+// one JSON report line; exit status 0 when every check holds.
 const { execFile, spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -25,6 +25,9 @@ const BIN = process.env.LATCH_BIN || path.join(ROOT, 'build/release/src/latch');
 const COMMANDS = Number(process.argv[2] || 600);
 const PARALLEL = Number(process.argv[3] || 6);
 const LIFETIME_S = 5;
+// How long after exp a handler's own clock reading may come (it reads the clock after it was
+// started, and the agent starts it only before exp); more on a loaded or sanitizer build.
+const START_SLACK_MS = Number(process.env.CHAOS_START_SLACK_MS || 250);
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const pick = (list) => list[Math.floor(Math.random() * list.length)];
@@ -169,12 +172,11 @@ echo "ran $1"
     if (ran.length > 1) problems.push(`${s.id}: ran ${ran.length} times`);
     for (const r of ran) {
       if (r.home !== s.home) problems.push(`${s.id}: ran in home ${r.home}, sent to ${s.home}`);
-      // The agent starts a handler only before exp; the handler's own clock reading comes a
-      // moment after its start, hence 250 ms. exp itself is within the lifetime of the send.
+      // exp itself is within the lifetime of the send.
       if (!(r.expMs <= Date.now()) || r.expMs > s.startedMs + LIFETIME_S * 1000 + 5000) {
         problems.push(`${s.id}: exp ${r.expMs} is not the one it was sent with`);
       }
-      if (r.atMs > r.expMs + 250) problems.push(`${s.id}: ran ${r.atMs - r.expMs} ms after its exp`);
+      if (r.atMs > r.expMs + START_SLACK_MS) problems.push(`${s.id}: ran ${r.atMs - r.expMs} ms after its exp`);
     }
     if (status === 'ok') {
       okCount += 1;
