@@ -34,7 +34,7 @@ const pick = (list) => list[Math.floor(Math.random() * list.length)];
 
 function run(args) {
   return new Promise((resolve) => {
-    execFile(BIN, args, { timeout: 60000 }, (error, stdout, stderr) => {
+    execFile(BIN, args, { timeout: 60000, maxBuffer: 1 << 30 }, (error, stdout, stderr) => {
       resolve({ code: error ? (error.code ?? error.signal) : 0, stdout, stderr });
     });
   });
@@ -183,8 +183,9 @@ echo "ran $1"
       if (ran.length !== 1) problems.push(`${s.id}: ok, but ran ${ran.length} times`);
     }
   }
+  const sentIds = new Set(sent.map((s) => s.id));
   for (const id of runsById.keys()) {
-    if (!sent.some((s) => s.id === id)) problems.push(`${id}: ran, but nobody sent it`);
+    if (!sentIds.has(id)) problems.push(`${id}: ran, but nobody sent it`);
   }
   await stopServer();
   await startServer();
