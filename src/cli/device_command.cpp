@@ -42,9 +42,9 @@ boost::json::array jsonArray(const std::vector<std::string>& items) {
   return boost::json::array(items.begin(), items.end());
 }
 
-boost::json::object jsonObject(const std::map<std::string, std::string>& items) {
+boost::json::object jsonObject(const std::map<std::string, ArgumentRule, std::less<>>& rules) {
   boost::json::object out;
-  for (const auto& [key, value] : items) out[key] = value;
+  for (const auto& [command, rule] : rules) out[command] = rule.text();
   return out;
 }
 

@@ -264,11 +264,8 @@ std::optional<std::string> Relay::argumentProblem(const store::Device& device,
                                                   const boost::json::array& args) {
   if (args.empty() && device.argRules.empty()) return std::nullopt;  // the common case
   const auto texts = argumentTexts(args);
-  const auto rule = device.argRules.find(std::string(command));
-  if (rule == device.argRules.end()) return defaultArgumentProblem(texts);
-  const auto parsed = ArgumentRule::parse(rule->second);
-  if (!parsed) return std::string("the device's rule for it is broken");  // the store checks
-  return parsed->check(texts);
+  const auto rule = device.argRules.find(command);
+  return rule == device.argRules.end() ? defaultArgumentProblem(texts) : rule->second.check(texts);
 }
 
 bool Relay::catchUp() {

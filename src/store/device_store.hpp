@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/argument_rules.hpp"
 #include "store/store_error.hpp"
 
 namespace latch::store {
@@ -19,9 +20,9 @@ struct Device {
   std::string name;                    // unique within its home
   std::vector<std::string> commands;   // the commands it accepts
   std::vector<std::string> ownerOnly;  // the subset only owners may send
-  // Command -> its argument rule (common/argument_rules.hpp); commands without one get the
-  // default argument policy only.
-  std::map<std::string, std::string> argRules;
+  // Command -> its argument rule, parsed once when the device is read (common/
+  // argument_rules.hpp); commands without one get the default argument policy only.
+  std::map<std::string, ArgumentRule, std::less<>> argRules;
   bool revoked = false;
   std::int64_t createdAt = 0;  // seconds since the epoch
 };

@@ -92,7 +92,11 @@ StoreResult<void> SqliteStore::loadCommandsLocked(Device& device) {
   return forEachRow(*stmt, [&](const Statement& row) {
     device.commands.push_back(row.text(0));
     if (row.int64(1) != 0) device.ownerOnly.push_back(row.text(0));
-    if (auto rule = row.text(2); !rule.empty()) device.argRules.emplace(row.text(0), rule);
+    // Checked when it was stored; a rule that no longer parses refuses every argument.
+    if (auto text = row.text(2); !text.empty()) {
+      auto rule = ArgumentRule::parse(text);
+      device.argRules.emplace(row.text(0), rule ? std::move(*rule) : *ArgumentRule::parse("none"));
+    }
   });
 }
 
@@ -126,7 +130,7 @@ StoreResult<Device> SqliteStore::addDevice(std::string_view homeId, std::string_
                 nowSeconds};
   if (auto r = checkCommands(device.commands, ownerOnly, argRules); !r) return r.error();
   for (const auto& [command, rule] : argRules) {
-    device.argRules.emplace(command, ArgumentRule::parse(rule)->text());
+    device.argRules.emplace(command, *ArgumentRule::parse(rule));
   }
   // Owner-only commands in the device's order, as listDevices returns them.
   for (const auto& command : device.commands) {
@@ -160,7 +164,7 @@ StoreResult<Device> SqliteStore::addDevice(std::string_view homeId, std::string_
   for (const auto& command : device.commands) {
     const std::int64_t isOwnerOnly = contains(device.ownerOnly, command) ? 1 : 0;
     const auto rule = device.argRules.find(command);
-    const std::string ruleText = rule == device.argRules.end() ? "" : rule->second;
+    const std::string ruleText = rule == device.argRules.end() ? "" : rule->second.text();
     insertCommand->reset();
     if (auto r = insertCommand->bind(1, device.id)
                      .bind(2, command)

@@ -254,6 +254,10 @@ describe('the token endpoint under guessing', () => {
     assert.notEqual(fromHub.body.session_key, (await postToken(server, right)).body.session_key);
     // And the attacker is still limited.
     assert.equal((await postTokenFrom(server, '127.0.0.2', wrong)).status, 429);
+    // Ten refusals audited; the 429s past the budget cost no record each.
+    const audit = await manage(server, 'audit', 'list', '--limit', '1000');
+    const records = Array.isArray(audit) ? audit : audit.records;
+    assert.equal(records.filter((r) => r.actor === barn.id && r.outcome === 'invalid_client').length, 10);
   });
 
   it('guessing across many client ids from one address is limited too', async () => {

@@ -66,7 +66,7 @@ TEST_F(RelayTest, ArgumentsOutsideTheDevicesRuleAreRefusedBeforeDispatch) {
   const auto lamp = store.addDevice(homeA, "lamp", {"DIM", "BLINK"}, {}, store::PatHash{}, now,
                                     {{"DIM", "none"}, {"BLINK", "int"}});
   ASSERT_TRUE(lamp) << lamp.error().message;
-  EXPECT_EQ(lamp->argRules.at("DIM"), "none");
+  EXPECT_EQ(lamp->argRules.at("DIM").text(), "none");
   syncView();
   auto alice = connect("alice", "user");
   auto device = connect(lamp->id, "device");
