@@ -3,6 +3,14 @@
 namespace latch::auth {
 
 AuthResult<Principal> Authenticator::authenticate(std::string_view bearer, Use use) const {
+  auto principal = identify(bearer, use);
+  if (principal && isRevoked(*principal)) {
+    return makeError(AuthErrc::Revoked, "Token has been revoked.");
+  }
+  return principal;
+}
+
+AuthResult<Principal> Authenticator::identify(std::string_view bearer, Use use) const {
   if (bearer.empty()) return makeError(AuthErrc::MissingToken, "No bearer token.");
   auto claims =
       verifier_.verify(bearer, use == Use::OnConnection ? verifier_.options().clockSkewSeconds : 0);
@@ -17,14 +25,12 @@ AuthResult<Principal> Authenticator::authenticate(std::string_view bearer, Use u
   if (const auto* t = claims->raw.if_contains("auth_time"); t && t->is_int64()) {
     authTime = t->get_int64();
   }
-  Principal principal{std::move(claims->sub),
-                      std::move(claims->roles),
-                      std::move(claims->jti),
-                      claims->iat,
-                      claims->exp,
-                      authTime};
-  if (isRevoked(principal)) return makeError(AuthErrc::Revoked, "Token has been revoked.");
-  return principal;
+  return Principal{std::move(claims->sub),
+                   std::move(claims->roles),
+                   std::move(claims->jti),
+                   claims->iat,
+                   claims->exp,
+                   authTime};
 }
 
 }  // namespace latch::auth

@@ -37,6 +37,11 @@ class Authenticator {
   [[nodiscard]] AuthResult<Principal> authenticate(std::string_view bearer,
                                                    Use use = Use::Open) const;
 
+  // authenticate() without the revocation check: who the token names, revoked or not. For a
+  // request on a connection whose own token may have been revoked (the connection then
+  // closes with "Token revoked" rather than the request being refused with 401).
+  [[nodiscard]] AuthResult<Principal> identify(std::string_view bearer, Use use = Use::Open) const;
+
   // Whether `principal` was revoked since it was authenticated.
   bool isRevoked(const Principal& principal) const {
     return revocations_ && revocations_->isRevoked(principal);

@@ -77,8 +77,7 @@ bool HubConnection::checkToken(bool connected) {
     }
   }
   if (checkRevocation && revocations->isRevoked(*p)) {
-    spdlog::warn("audit: token revoked sub={} connection={}", logField(p->subject), id_);
-    close("Token revoked", false);
+    closeRevoked(*p);
     return true;
   }
   if (p->expiresAt > 0 && nowMs >= p->expiresAt * 1000) {
@@ -87,6 +86,23 @@ bool HubConnection::checkToken(bool connected) {
   }
   if (notify) sendInvocation("TokenExpiring", boost::json::array{secondsLeft});
   return false;
+}
+
+void HubConnection::closeRevoked(const auth::Principal& principal) {
+  {
+    std::lock_guard lock(mu_);
+    if (closing_ || state_ == State::Closed) return;
+  }
+  spdlog::warn("audit: token revoked sub={} connection={}", logField(principal.subject), id_);
+  close("Token revoked", false);
+}
+
+bool HubConnection::closeIfRevoked() {
+  const auth::RevocationList* revocations = hub_.revocations();
+  const auto p = principal();
+  if (!revocations || !p || !revocations->isRevoked(*p)) return false;
+  closeRevoked(*p);
+  return true;
 }
 
 HubConnection::~HubConnection() = default;

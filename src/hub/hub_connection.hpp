@@ -95,6 +95,10 @@ class HubConnection final : public transport::ConnectionPort,
   void close(std::optional<std::string_view> error, bool allowReconnect = false);
   // Ends the transport at once, without a Close message. Idempotent.
   void abort(std::string_view reason);
+  // A request on this connection carried a revoked token. When the connection's own token
+  // is revoked too, it closes now with "Token revoked" (the request, a poll, then carries
+  // the Close) instead of at the next tick, and this is true; otherwise nothing changes.
+  bool closeIfRevoked();
 
   // Deadlines: negotiate without transport, handshake timeout, keep-alive Ping, client
   // timeout, client-result timeouts, and the transport's own. Call periodically.
@@ -123,6 +127,8 @@ class HubConnection final : public transport::ConnectionPort,
   // was revoked ("Token revoked", may not); sends TokenExpiring ahead of expiry. True when
   // the connection was closed.
   bool checkToken(bool connected);
+  // Closes with "Token revoked" (no reconnect) and says so in the audit log, once.
+  void closeRevoked(const auth::Principal& principal);
   std::int64_t nowTicks() const;
 
   const std::string id_;

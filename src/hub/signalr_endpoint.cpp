@@ -91,16 +91,29 @@ std::variant<std::shared_ptr<transport::ConnectionPort>, HttpAnswer> SignalREndp
     std::string_view token, const transport::Credentials& credentials) {
   // A connection token identifies; it never authorizes: each request proves its subject.
   auto principal =
-      authenticator_.authenticate(credentials.bearer, auth::Authenticator::Use::OnConnection);
+      authenticator_.identify(credentials.bearer, auth::Authenticator::Use::OnConnection);
   if (!principal) return unauthorized(principal.error());
+  // A revoked token is refused like any invalid one, with one exception: a request on a
+  // connection of its own subject whose token is revoked too. That connection closes with
+  // "Token revoked" and the request goes through, so a long poll carries the Close and the
+  // client does not mistake the 401 for a lost connection and try to reconnect.
+  const bool revoked = authenticator_.isRevoked(*principal);
+  const auto refused = [&] {
+    return unauthorized(auth::AuthError{auth::AuthErrc::Revoked, "Token has been revoked."});
+  };
   auto connection = registry_.find(token);
-  if (!connection || connection->ended()) return HttpAnswer{404, "No Connection with that ID"};
+  if (!connection || connection->ended()) {
+    if (revoked) return refused();
+    return HttpAnswer{404, "No Connection with that ID"};
+  }
   const auto owner = connection->principal();
   if (!owner || owner->subject != principal->subject) {
+    if (revoked) return refused();
     spdlog::warn("audit: transport request refused connection={} reason=other_subject",
                  connection->id());
     return HttpAnswer{403, "Forbidden"};
   }
+  if (revoked && !connection->closeIfRevoked()) return refused();
   return connection;
 }
 

@@ -87,6 +87,68 @@ describe('token revocation', () => {
     });
   }
 
+  // A long-polling client sends its token on every poll. The poll after a revocation must
+  // carry the Close "Token revoked", not a 401: the official client takes a failed poll for
+  // a lost connection and reconnects (and then reports no reason at all), whichever of the
+  // server's revocation check and the poll comes first.
+  describe('a long poll carrying the revoked token', () => {
+    const RS = '\x1e';
+    async function longPolling(token) {
+      const auth = { Authorization: `Bearer ${token}` };
+      const { body } = await negotiate(server, 'negotiateVersion=1', { token });
+      const url = `${server.hubUrl}?id=${encodeURIComponent(body.connectionToken)}`;
+      const poll = async (as = token) => {
+        const r = await fetch(url, { headers: { Authorization: `Bearer ${as}` } });
+        return { status: r.status, body: await r.text() };
+      };
+      assert.equal((await poll()).status, 200);
+      const post = await fetch(url, { method: 'POST', headers: auth,
+        body: JSON.stringify({ protocol: 'json', version: 1 }) + RS });
+      assert.equal(post.status, 200);
+      assert.equal((await poll()).body, `{}${RS}`);
+      return poll;
+    }
+    const closeOf = (body) => body.split(RS).filter(Boolean).map((r) => JSON.parse(r))
+      .find((m) => m.type === 7);
+
+    for (const when of ['at once', 'after the server has noticed']) {
+      it(`gets the Close "Token revoked" (polled ${when})`, async () => {
+        const sub = uniqueSub('poll');
+        const token = await server.mintToken({ sub, ttlSeconds: 600 });
+        const poll = await longPolling(token);
+        await revoke('--sub', sub);
+        if (when !== 'at once') await sleep(REVOCATION_DEADLINE_MS);
+        let r = await poll();
+        // A poll that the server's keep-alive ended early holds a Ping; poll again.
+        while (r.status === 200 && !closeOf(r.body)) r = await poll();
+        assert.equal(r.status, 200, r.body);
+        const close = closeOf(r.body);
+        assert.equal(close.error, 'Token revoked');
+        assert.notEqual(close.allowReconnect, true);
+        // After its Close the connection is gone, and the token opens nothing.
+        assert.equal((await poll()).status, 401);
+      });
+    }
+
+    it('is refused with 401 when the connection\'s own token is not revoked', async () => {
+      const sub = uniqueSub('other-jti');
+      const token = await server.mintToken({ sub, ttlSeconds: 600 });
+      const poll = await longPolling(token);
+      const other = await server.mintToken({ sub, ttlSeconds: 600 });
+      await revoke('--jti', jose.decodeJwt(other).jti);
+      await withinDeadline(async () => {
+        const r = await poll(other);
+        assert.equal(r.status, 401);
+        assert.match(r.body, /revoked/);
+      });
+      // The connection itself lives on: its own token still polls (a keep-alive Ping or
+      // nothing, never a Close).
+      const r = await poll();
+      assert.equal(r.status, 200);
+      assert.equal(closeOf(r.body), undefined);
+    });
+  });
+
   it('a revoked token is refused at negotiate with 401 and the reason "revoked"', async () => {
     const token = await server.mintToken({ sub: uniqueSub('later'), ttlSeconds: 600 });
     await revoke('--jti', jose.decodeJwt(token).jti);
