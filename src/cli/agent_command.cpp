@@ -16,8 +16,8 @@
 
 #include "agent/agent.hpp"
 #include "cli/client_flags.hpp"
+#include "cli/command_failure.hpp"
 #include "cli/duration.hpp"
-#include "cli/manage_support.hpp"
 #include "common/argument_rules.hpp"
 #include "common/logging.hpp"
 #include "relay/command_message.hpp"

@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
-#include "cli/manage_support.hpp"
+#include "cli/command_failure.hpp"
 
 namespace latch::cli {
 

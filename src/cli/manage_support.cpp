@@ -18,11 +18,6 @@ void addStoreFlags(CLI::App& command, StoreFlags& flags, const char* jsonHelp) {
   command.add_flag("--json", flags.json, jsonHelp);
 }
 
-void failCommand(std::string_view command, std::string_view message) {
-  fmt::print(stderr, "latch {}: {}\n", command, message);
-  std::exit(1);
-}
-
 ServeConfig loadCommandConfig(const std::string& configFile, const std::string& dataDir,
                               std::string_view command) {
   ServeConfig config;

@@ -5,6 +5,7 @@
 
 #include <CLI/App.hpp>
 
+#include "cli/command_failure.hpp"
 #include "cli/config_loader.hpp"
 #include "store/audit_store.hpp"
 #include "store/sqlite_store.hpp"
@@ -23,9 +24,6 @@ struct StoreFlags {
 // Adds --config, --data and --json (described by `jsonHelp`) to `command`.
 void addStoreFlags(CLI::App& command, StoreFlags& flags,
                    const char* jsonHelp = "Print exactly one JSON object");
-
-// Prints "latch <command>: <message>" on stderr and exits with status 1.
-[[noreturn]] void failCommand(std::string_view command, std::string_view message);
 
 // The configuration a management command runs with: the TOML file, LATCH_* variables, then
 // --data. Fails the command on a bad file or variable.

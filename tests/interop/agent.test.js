@@ -9,7 +9,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const { HomeProcesses } = require('./helpers/home_processes');
+const { HomeProcesses, agentBin } = require('./helpers/home_processes');
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -140,6 +140,18 @@ describe('latch-agent, the agent alone', () => {
       assert.deepEqual(env.runs(), ['OPEN_DOOR|alone']);
     } finally {
       await env.close();  // checks the exit status
+    }
+  });
+
+  // Its resident memory (bench/agent_memory.js) stays under 10 MiB because it carries only
+  // what the agent uses: no SQLite, and OpenSSL linked in rather than the whole shared library.
+  it('needs neither SQLite nor the shared OpenSSL libraries', () => {
+    const { execFileSync } = require('node:child_process');
+    const dynamic = execFileSync('readelf', ['-d', agentBin()], { encoding: 'utf8' });
+    const needed = [...dynamic.matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g)].map((m) => m[1]);
+    assert.ok(needed.some((n) => n.startsWith('libc.so')), `readelf found no NEEDED entries: ${dynamic}`);
+    for (const lib of ['libsqlite3', 'libcrypto', 'libssl']) {
+      assert.ok(!needed.some((n) => n.startsWith(lib)), `latch-agent needs ${lib}: ${needed.join(', ')}`);
     }
   });
 });
