@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 // A chaos run (issue 13): two homes, each with a real `latch agent` behind a TCP link that is
-// cut at random, users sending commands with `latch send` while the agents are killed and
+// cut and slowed down at random, users sending commands with `latch send` while the agents are killed and
 // restarted and the server is restarted. At the end it checks what users of such a system
 // rely on: every command has exactly one outcome at its sender, no handler ran a command
 // twice, after its exp or for another home, and every `ok` the senders saw is one `ok` in the
@@ -99,21 +99,26 @@ echo "ran $1"
   homes.forEach(startAgent);
   await sleep(1500);
 
-  // The chaos: every 300-900 ms, one of: cut a home's link, kill and restart its agent,
-  // restart the server.
+  // The chaos: every 300-900 ms, one of: cut a home's link, slow it down, kill and restart
+  // its agent, restart the server.
   let chaosOn = true;
-  const events = { cut: 0, agentKilled: 0, serverRestarted: 0 };
+  const events = { cut: 0, slowed: 0, agentKilled: 0, serverRestarted: 0 };
   const chaos = (async () => {
     while (chaosOn) {
       await sleep(300 + Math.random() * 600);
       if (!chaosOn) break;
       const h = pick(homes);
       const what = Math.random();
-      if (what < 0.5) {
+      if (what < 0.4) {
         h.link.down();
         await sleep(Math.random() * 400);
         h.link.up();
         events.cut += 1;
+      } else if (what < 0.55) {
+        // A slow link for a while: every chunk either way held up to 50-300 ms.
+        h.link.slow(50 + Math.random() * 250);
+        sleep(500 + Math.random() * 1500).then(() => h.link.slow(0));
+        events.slowed += 1;
       } else if (what < 0.85) {
         h.agent.kill('SIGKILL');
         await h.agent.exited;
