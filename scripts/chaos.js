@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 'use strict';
 // A chaos run (issue 13): two homes, each with a real `latch agent` behind a TCP link that is
-// cut and slowed down at random, users sending commands with `latch send` while the agents are killed and
-// restarted and the server is restarted. At the end it checks what users of such a system
-// rely on: every command has exactly one outcome at its sender, no handler ran a command
-// twice, after its exp or for another home, and every `ok` the senders saw is one `ok` in the
-// audit log and one handler run.
+// cut and slowed down at random, users sending commands with `latch send` while the agents are
+// killed and restarted and the server is restarted or killed. At the end it checks what users
+// of such a system rely on: every command has exactly one outcome at its sender, no handler
+// ran a command twice, after its exp or for another home, every `ok` the senders saw is one
+// `ok` in the audit log and one handler run, and the audit chain verifies.
 //
 //   node scripts/chaos.js [commands=600] [parallel=6]
 //   LATCH_BIN=build/release/src/latch-with-test-hooks (the default: build/release/src/latch)
@@ -100,9 +100,9 @@ echo "ran $1"
   await sleep(1500);
 
   // The chaos: every 300-900 ms, one of: cut a home's link, slow it down, kill and restart
-  // its agent, restart the server.
+  // its agent, restart the server (SIGTERM) or kill it (SIGKILL) and start it again.
   let chaosOn = true;
-  const events = { cut: 0, slowed: 0, agentKilled: 0, serverRestarted: 0 };
+  const events = { cut: 0, slowed: 0, agentKilled: 0, serverRestarted: 0, serverKilled: 0 };
   const chaos = (async () => {
     while (chaosOn) {
       await sleep(300 + Math.random() * 600);
@@ -124,10 +124,17 @@ echo "ran $1"
         await h.agent.exited;
         startAgent(h);
         events.agentKilled += 1;
-      } else {
+      } else if (what < 0.93) {
         await stopServer();
         await startServer();
         events.serverRestarted += 1;
+      } else {
+        // Killed outright: no flush, no goodbye. What it had committed must hold (the audit
+        // chain, the replay mark); a command it dispatched but had not yet audited ran once.
+        server.kill('SIGKILL');
+        await server.exited;
+        await startServer();
+        events.serverKilled += 1;
       }
     }
   })();

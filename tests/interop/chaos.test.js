@@ -24,6 +24,7 @@ describe('chaos', () => {
     assert.equal(report.problems, 0);
     assert.equal(report.commands, 200);
     assert.ok(report.outcomes.ok > 0, JSON.stringify(report));
-    assert.ok(report.events.cut + report.events.agentKilled + report.events.serverRestarted > 0);
+    const { cut, slowed, agentKilled, serverRestarted, serverKilled } = report.events;
+    assert.ok(cut + slowed + agentKilled + serverRestarted + serverKilled > 0, JSON.stringify(report));
   });
 });
