@@ -86,7 +86,11 @@ class OutboxLink : public TransportLink, public std::enable_shared_from_this<Der
     response->body() = "Connection already has a transport";
     response->keep_alive(false);
     response->prepare_payload();
-    beast::get_lowest_layer(stream_).expires_after(limits_.requestTimeout);
+    // A bare socket has no timer of its own: the answer is small enough for the socket buffer.
+    auto& lowest = beast::get_lowest_layer(stream_);
+    if constexpr (requires { lowest.expires_after(limits_.requestTimeout); }) {
+      lowest.expires_after(limits_.requestTimeout);
+    }
     http::async_write(httpLayer, *response,
                       [self = this->shared_from_this(), response](beast::error_code, std::size_t) {
                         self->closeSocket();
@@ -113,7 +117,15 @@ class OutboxLink : public TransportLink, public std::enable_shared_from_this<Der
     }
   }
 
-  void closeSocket() { beast::get_lowest_layer(stream_).close(); }
+  void closeSocket() {
+    auto& lowest = beast::get_lowest_layer(stream_);
+    if constexpr (requires { lowest.socket(); }) {
+      lowest.close();  // a tcp_stream: its timer too
+    } else {
+      beast::error_code ignored;
+      lowest.close(ignored);
+    }
+  }
 
   OwnedStream& stream() { return stream_; }
   const Limits& limits() const { return limits_; }
