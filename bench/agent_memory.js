@@ -4,8 +4,10 @@
 // commands through `latch send`, waits `--settle` seconds and prints the agent's VmRSS, its
 // RssAnon / RssFile split, its Pss, and the resident KiB of each mapped file, largest first.
 //
-//   node bench/agent_memory.js [--commands 5] [--settle 2] [--combined] [--rounds 3]
+//   node bench/agent_memory.js [--commands 5] [--settle 2] [--combined] [--rounds 3] [--paths]
 //
+// --paths names mappings by their full path (an aarch64 agent under qemu-user maps the guest's
+// libraries beside the emulator's own, with the same file names).
 // LATCH_BIN names the server binary (default build/release/src/latch-with-test-hooks); the
 // agent is the `latch-agent` beside it. Memory is read from /proc, so the figures are the
 // kernel's, not the agent's own estimate.
@@ -23,6 +25,7 @@ const COMMANDS = option('commands', 5);
 const SETTLE_S = option('settle', 2);
 const ROUNDS = option('rounds', 1);
 const COMBINED = process.argv.includes('--combined');
+const FULL_PATHS = process.argv.includes('--paths');
 
 const kib = (text, field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN);
 
@@ -33,7 +36,7 @@ function residentByMapping(pid) {
   for (const line of fs.readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
     const head = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
     if (head) {
-      name = head[1] ? path.basename(head[1]) : '[anonymous]';
+      name = head[1] ? (FULL_PATHS ? head[1] : path.basename(head[1])) : '[anonymous]';
       continue;
     }
     const rss = /^Rss:\s+(\d+) kB/.exec(line);
@@ -77,7 +80,7 @@ async function measure() {
   }
   const median = [...results].sort((a, b) => a.rss - b.rss)[Math.floor(results.length / 2)];
   console.log(`resident KiB by mapping (the median round):`);
-  for (const [name, k] of median.mappings.slice(0, 12)) console.log(`  ${String(k).padStart(6)}  ${name}`);
+  for (const [name, k] of median.mappings.slice(0, FULL_PATHS ? 40 : 12)) console.log(`  ${String(k).padStart(6)}  ${name}`);
 })().catch((err) => {
   console.error(err);
   process.exit(1);
