@@ -118,11 +118,14 @@ describe('token revocation', () => {
         const poll = await longPolling(token);
         await revoke('--sub', sub);
         if (when !== 'at once') await sleep(REVOCATION_DEADLINE_MS);
+        // A poll that the server's keep-alive ended early holds a Ping: poll again, until the
+        // revocation deadline (each poll ends within the 1 s keep-alive).
+        const deadline = Date.now() + REVOCATION_DEADLINE_MS;
         let r = await poll();
-        // A poll that the server's keep-alive ended early holds a Ping; poll again.
-        while (r.status === 200 && !closeOf(r.body)) r = await poll();
+        while (r.status === 200 && !closeOf(r.body) && Date.now() < deadline) r = await poll();
         assert.equal(r.status, 200, r.body);
         const close = closeOf(r.body);
+        assert.ok(close, `no Close within ${REVOCATION_DEADLINE_MS} ms: ${r.body}`);
         assert.equal(close.error, 'Token revoked');
         assert.notEqual(close.allowReconnect, true);
         // After its Close the connection is gone, and the token opens nothing.
